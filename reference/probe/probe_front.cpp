@@ -1,0 +1,205 @@
+#include "reference/probe/probe_front.h"
+
+#include <boost/url/parse.hpp>
+
+#include "reference/probe/probe_worker.h"
+
+namespace doc::ref {
+
+namespace {
+
+HttpResponse json(int status, const Json& body) {
+  return HttpResponse{status, {{"content-type", "application/json"}}, body.dump()};
+}
+
+HttpResponse problem(int status, const std::string& message) {
+  return json(status, {{"error", message}});
+}
+
+// Headers the front does not pass on to an object: hop-by-hop ones, and the protocol's own.
+bool isFrontOnlyHeader(const std::string& name) {
+  static const std::set<std::string> hopByHop = {
+      "connection", "keep-alive", "transfer-encoding", "upgrade", "te",
+      "trailer",    "host",       "content-length"};
+  return name.starts_with("x-probe-") || hopByHop.contains(name);
+}
+
+Json responseToJson(const HttpResponse& response) {
+  return {{"status", response.status}, {"headers", response.headers}, {"body", response.body}};
+}
+
+}  // namespace
+
+ProbeFront::ProbeFront(std::map<std::string, Worker*> workersByProfile, ProbeJournal& journal,
+                       RuntimeDescription runtime, LogSink log)
+    : workers_(std::move(workersByProfile)),
+      journal_(journal),
+      runtime_(std::move(runtime)),
+      log_(std::move(log)) {}
+
+Json ProbeFront::info() const {
+  Json profiles = Json::array();
+  for (const auto& [name, worker] : workers_) {
+    const CompatProfile profile = CompatProfile::parseName(name);
+    profiles.push_back({{"name", name},
+                        {"compatibilityDate", profile.date.iso},
+                        {"compatibilityFlags", profile.flags},
+                        {"baseUrl", publicOrigin_ + "/p/" + name}});
+  }
+  return {
+      {"runtime", {{"name", runtime_.name}, {"version", runtime_.version}}},
+      {"protocol", {{"versions", kProbeProtocolVersions}}},
+      {"clock", {{"scale", runtime_.clockScale}}},
+      {"profiles", profiles},
+      {"capabilities",
+       {{"fetch", true},
+        {"rpc", true},
+        {"storage", true},
+        {"env", true},
+        // TODO(conform): alarms, WebSockets and eviction are not served yet; the probe says so,
+        // and scenarios that need them are reported PRECONDITION_FAILED.
+        {"alarms", false},
+        {"websockets", false},
+        {"eviction", false}}},
+  };
+}
+
+Task<HttpResponse> ProbeFront::handle(HttpRequest request) {
+  const auto target = boost::urls::parse_origin_form(request.url);
+  if (!target) {
+    co_return problem(400, "malformed request target: " + request.url);
+  }
+  std::vector<std::string> segments;
+  for (const auto& segment : target->segments()) {
+    segments.emplace_back(segment);  // Percent-decoded: object names may contain '/'.
+  }
+  const std::string query = target->has_query() ? std::string(target->encoded_query()) : "";
+
+  // /info, and /p/<profile>/info: every front answers the same document.
+  if ((segments.size() == 1 && segments[0] == "info") ||
+      (segments.size() == 3 && segments[0] == "p" && segments[2] == "info")) {
+    co_return json(200, info());
+  }
+
+  const auto version = request.headers.find("x-probe-protocol");
+  if (version != request.headers.end() && version->second != "1") {
+    co_return problem(
+        400, "unsupported probe protocol version " + version->second + "; this target speaks [1]");
+  }
+
+  // /p/<profile>/obj/<class>/<name>/<route>[/<rest>...]
+  if (segments.size() < 6 || segments[0] != "p" || segments[2] != "obj") {
+    co_return problem(404, "no such probe route: " + std::string(target->path()));
+  }
+  const auto worker = workers_.find(segments[1]);
+  if (worker == workers_.end()) {
+    co_return problem(404, "profile \"" + segments[1] + "\" is not served by this target");
+  }
+  std::string rest;
+  for (size_t i = 6; i < segments.size(); ++i) {
+    rest += "/" + segments[i];
+  }
+  co_return co_await handleObjectRoute(*worker->second, segments[3], segments[4], segments[5], rest,
+                                       query, std::move(request));
+}
+
+Task<HttpResponse> ProbeFront::handleObjectRoute(Worker& worker, const std::string& className,
+                                                 const std::string& objectName,
+                                                 const std::string& route, const std::string& rest,
+                                                 const std::string& query, HttpRequest request) {
+  DurableObjectNamespace* ns = worker.findNamespace(className);
+  if (ns == nullptr) {
+    co_return problem(404, "no probe class \"" + className + "\"");
+  }
+  const std::string journalKey = probeJournalKey(worker.profileName(), className, objectName);
+
+  // The journal routes never touch the object.
+  if (route == "log") {
+    long long since = 0;
+    const auto target = boost::urls::parse_origin_form("/?" + query);
+    if (target) {
+      const auto found = target->params().find("after");
+      if (found != target->params().end()) {
+        since = std::atoll(std::string((*found).value).c_str());
+      }
+    }
+    Json events = journal_.readSince(journalKey, since);
+    const long long last = events.empty() ? since : events.back()["seq"].get<long long>();
+    co_return json(200, {{"events", std::move(events)}, {"last", last}});
+  }
+  if (route == "behaviour") {
+    if (request.method == "PUT") {
+      const Json document = Json::parse(request.body, nullptr, false);
+      if (!document.is_object()) {
+        co_return problem(400, "a behaviour document must be a JSON object");
+      }
+      journal_.setBehaviour(journalKey, document);
+    }
+    co_return json(200, journal_.behaviour(journalKey));
+  }
+
+  DurableObjectStub stub = ns->get(ns->idFromName(objectName));
+  const std::string objectUrl = "https://probe.invalid";
+
+  if (route == "fetch") {
+    HttpRequest forwarded{
+        request.method, objectUrl + (rest.empty() ? "/" : rest), {}, request.body};
+    if (!query.empty()) {
+      forwarded.url += "?" + query;
+    }
+    for (const auto& [name, value] : request.headers) {
+      if (!isFrontOnlyHeader(name)) {
+        forwarded.headers[name] = value;
+      }
+    }
+    try {
+      co_return co_await stub.fetch(std::move(forwarded));
+    } catch (const JsError& error) {
+      // Uncaught in the front: what a Worker's runtime answers for an uncaught exception.
+      log_(LogLevel::kWarning, "uncaught exception from " + className + " \"" + objectName +
+                                   "\" fetch in profile " + worker.profileName() + ": " +
+                                   error.what() + "; answering 500");
+      co_return HttpResponse{500, {{"connection", "close"}}, "Internal Server Error"};
+    }
+  }
+
+  if (request.method != "POST") {
+    co_return problem(405, "route \"" + route + "\" takes POST");
+  }
+  const Json body = Json::parse(request.body, nullptr, false);
+  if (!body.is_object()) {
+    co_return problem(400, "the body of \"" + route + "\" must be a JSON object");
+  }
+
+  try {
+    if (route == "call-fetch") {
+      const std::string path = body.value("path", std::string("/"));
+      HttpRequest call{body.value("method", std::string("GET")),
+                       body.value("relativeUrl", false) ? path : objectUrl + path,
+                       body.value("headers", Headers{}), body.value("body", std::string())};
+      // Awaited first: GCC 12 cannot keep an initializer list alive across a co_await.
+      const HttpResponse response = co_await stub.fetch(std::move(call));
+      co_return json(200, {{"ok", true}, {"response", responseToJson(response)}});
+    }
+    if (route == "rpc") {
+      std::string method = body.value("method", std::string());
+      Json args = body.value("args", Json::array());
+      Json result = co_await stub.call(std::move(method), std::move(args));
+      co_return json(200, {{"ok", true}, {"result", std::move(result)}});
+    }
+    if (route == "action") {
+      HttpRequest call{"POST",
+                       objectUrl + "/__probe/action",
+                       {{"content-type", "application/json"}},
+                       request.body};
+      const HttpResponse response = co_await stub.fetch(std::move(call));
+      co_return HttpResponse{
+          response.status, {{"content-type", "application/json"}}, response.body};
+    }
+  } catch (const JsError& error) {
+    co_return json(200, {{"ok", false}, {"error", error.toJson()}});
+  }
+  co_return problem(404, "no such object route: " + route);
+}
+
+}  // namespace doc::ref

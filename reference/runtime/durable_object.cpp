@@ -1,0 +1,67 @@
+#include "reference/runtime/durable_object.h"
+
+#include "reference/runtime/object_store.h"
+
+namespace doc::ref {
+
+std::optional<Json> DurableObjectStorage::get(const std::string& key) {
+  const auto text = store_.get(objectKey_, key);
+  if (!text) {
+    return std::nullopt;
+  }
+  return Json::parse(*text);
+}
+
+void DurableObjectStorage::put(const std::string& key, const Json& value) {
+  store_.put(objectKey_, key, value.dump());
+}
+
+bool DurableObjectStorage::deleteKey(const std::string& key) {
+  return store_.remove(objectKey_, key);
+}
+
+void DurableObjectStorage::deleteAll() {
+  store_.removeAll(objectKey_);
+}
+
+std::vector<std::pair<std::string, Json>> DurableObjectStorage::list(const ListOptions& options) {
+  if (options.limit && *options.limit <= 0) {
+    throw JsError("TypeError", "List limit must be positive.");
+  }
+  std::vector<std::pair<std::string, Json>> entries;
+  for (auto& [key, value] : store_.list(objectKey_, {options.start, options.end, options.prefix,
+                                                     options.limit, options.reverse})) {
+    entries.emplace_back(std::move(key), Json::parse(value));
+  }
+  return entries;
+}
+
+Task<HttpResponse> DurableObject::fetch(HttpRequest) {
+  // The text workerd gives a caller of an object whose class has no fetch().
+  throw JsError("Error", "Handler does not export a fetch() function.");
+  co_return HttpResponse{};
+}
+
+Task<void> DurableObject::alarm(AlarmInvocationInfo) {
+  throw JsError("Error", "Handler does not export an alarm() function.");
+  co_return;
+}
+
+Task<void> DurableObject::webSocketMessage(HibernatableWebSocket&, WebSocketMessage) {
+  co_return;
+}
+
+Task<void> DurableObject::webSocketClose(HibernatableWebSocket&, int, std::string, bool) {
+  co_return;
+}
+
+Task<void> DurableObject::webSocketError(HibernatableWebSocket&, JsError) {
+  co_return;
+}
+
+const std::map<std::string, DurableObject::RpcMethod>& DurableObject::rpcMethods() const {
+  static const std::map<std::string, RpcMethod> none;
+  return none;
+}
+
+}  // namespace doc::ref

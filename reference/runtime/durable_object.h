@@ -1,0 +1,172 @@
+// The C++ face of a Durable Object in the reference runtime: the base class with the handlers the
+// seed documents (fetch, alarm, webSocketMessage, webSocketClose, webSocketError), and the ctx
+// and env it is constructed with. A class hosted by the reference derives from DurableObject the
+// way a JavaScript class extends the `DurableObject` of "cloudflare:workers".
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <functional>
+#include <map>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <variant>
+
+namespace doc::ref {
+
+template <class T>
+using Task = boost::asio::awaitable<T>;
+using Json = nlohmann::json;
+
+// Header names are stored lower-case, as the Fetch API's Headers presents them.
+using Headers = std::map<std::string, std::string>;
+
+struct HttpRequest {
+  std::string method = "GET";
+  std::string url;  // Absolute, e.g. "https://probe.invalid/hello?x=1".
+  Headers headers;
+  std::string body;
+};
+
+struct HttpResponse {
+  int status = 200;
+  Headers headers;
+  std::string body;
+};
+
+// An error as JavaScript code sees it: a name ("TypeError"), a message, and whether it crossed
+// from an object to its caller (`error.remote`).
+class JsError : public std::runtime_error {
+ public:
+  JsError(std::string name, std::string message, bool remote = false)
+      : std::runtime_error(name + ": " + message),
+        name_(std::move(name)),
+        message_(std::move(message)),
+        remote_(remote) {}
+
+  const std::string& name() const { return name_; }
+  const std::string& message() const { return message_; }
+  bool remote() const { return remote_; }
+  JsError asRemote() const { return JsError(name_, message_, true); }
+  Json toJson() const { return {{"name", name_}, {"message", message_}, {"remote", remote_}}; }
+
+ private:
+  std::string name_;
+  std::string message_;
+  bool remote_;
+};
+
+struct AlarmInvocationInfo {
+  int retryCount = 0;
+  bool isRetry = false;
+  double scheduledTime = 0;  // Milliseconds since the epoch on the runtime's clock.
+};
+
+// A WebSocket accepted with ctx.acceptWebSocket(). The hibernation API fills this in; the
+// handlers below already take it so that the base class has the seed's full shape.
+class HibernatableWebSocket;
+
+// A message as webSocketMessage receives it: text as a string, binary as bytes.
+struct WebSocketMessage {
+  bool isText = true;
+  std::string data;
+};
+
+class DurableObjectId {
+ public:
+  DurableObjectId(std::string hex, std::string name)
+      : hex_(std::move(hex)), name_(std::move(name)) {}
+  // 64 lower-case hex digits, stable for a name within a namespace.
+  const std::string& toString() const { return hex_; }
+  const std::string& name() const { return name_; }
+  bool operator==(const DurableObjectId& other) const { return hex_ == other.hex_; }
+
+ private:
+  std::string hex_;
+  std::string name_;
+};
+
+class ObjectStore;
+
+// ctx.storage: the object's own key-value storage, durable across eviction and restart. Values
+// are JSON documents (the reference's stand-in for structured clone). Every call is synchronous
+// and completes before it returns, so no other event for the object runs inside it.
+class DurableObjectStorage {
+ public:
+  DurableObjectStorage(ObjectStore& store, std::string objectKey)
+      : store_(store), objectKey_(std::move(objectKey)) {}
+
+  std::optional<Json> get(const std::string& key);
+  void put(const std::string& key, const Json& value);
+  bool deleteKey(const std::string& key);  // `delete` is a C++ keyword.
+  void deleteAll();
+
+  struct ListOptions {
+    std::optional<std::string> start;  // Inclusive.
+    std::optional<std::string> end;    // Exclusive.
+    std::optional<std::string> prefix;
+    std::optional<int> limit;
+    bool reverse = false;
+  };
+  // Entries in key order (reversed with `reverse`). Throws TypeError for a limit <= 0.
+  std::vector<std::pair<std::string, Json>> list(const ListOptions& options);
+
+ private:
+  ObjectStore& store_;
+  std::string objectKey_;
+};
+
+class DurableObjectState {
+ public:
+  DurableObjectState(DurableObjectId id, DurableObjectStorage storage)
+      : id_(std::move(id)), storage_(std::move(storage)) {}
+
+  const DurableObjectId& id() const { return id_; }
+  DurableObjectStorage& storage() { return storage_; }
+
+ private:
+  DurableObjectId id_;
+  DurableObjectStorage storage_;
+};
+
+class DurableObjectNamespace;
+
+// env: what the object was configured with. A binding is a namespace of another class or a
+// plain string variable, as in a Wrangler configuration.
+struct Env {
+  using Binding = std::variant<DurableObjectNamespace*, std::string>;
+  std::map<std::string, Binding> bindings;
+};
+
+class DurableObject {
+ public:
+  DurableObject(DurableObjectState& ctx, Env& env) : ctx(ctx), env(env) {}
+  virtual ~DurableObject() = default;
+  DurableObject(const DurableObject&) = delete;
+  DurableObject& operator=(const DurableObject&) = delete;
+
+  // The handlers. Each may suspend (co_await); the runtime never runs two of them for the same
+  // object on two threads at once. The defaults are what a class that does not define the
+  // handler gets.
+  virtual Task<HttpResponse> fetch(HttpRequest request);
+  virtual Task<void> alarm(AlarmInvocationInfo alarmInfo);
+  virtual Task<void> webSocketMessage(HibernatableWebSocket& ws, WebSocketMessage message);
+  virtual Task<void> webSocketClose(HibernatableWebSocket& ws, int code, std::string reason,
+                                    bool wasClean);
+  virtual Task<void> webSocketError(HibernatableWebSocket& ws, JsError error);
+
+  // Which optional handlers the class defines: setAlarm() on a class without alarm() fails.
+  virtual bool hasAlarmHandler() const { return false; }
+
+  // Public methods callable over RPC, by name. Arguments and results are JSON.
+  using RpcMethod = std::function<Task<Json>(DurableObject& self, const Json& args)>;
+  virtual const std::map<std::string, RpcMethod>& rpcMethods() const;
+
+ protected:
+  DurableObjectState& ctx;
+  Env& env;
+};
+
+}  // namespace doc::ref

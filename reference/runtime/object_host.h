@@ -1,0 +1,134 @@
+// Hosting objects: a Worker per compatibility profile, a namespace per class, an ObjectSlot per
+// object name, and the stub a caller uses to reach it. The slot is where the runtime's promises
+// to an object are kept: it is constructed lazily on its first event, and its handlers run on a
+// strand, so they never run on two threads at once. Handlers may still interleave where one of
+// them suspends (see specs/README.md, "Input gate").
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <memory>
+#include <mutex>
+
+#include "common/compat.h"
+#include "common/logger.h"
+#include "reference/runtime/clock.h"
+#include "reference/runtime/durable_object.h"
+#include "reference/runtime/object_store.h"
+
+namespace doc::ref {
+
+class Worker;
+
+// Makes an instance of a class; called on the object's strand at its first event.
+using ObjectFactory =
+    std::function<std::unique_ptr<DurableObject>(DurableObjectState& ctx, Env& env)>;
+
+class ObjectSlot {
+ public:
+  ObjectSlot(Worker& worker, const std::string& className, DurableObjectId id,
+             const ObjectFactory& factory);
+
+  const DurableObjectId& id() const { return state_.id(); }
+
+  // Runs `handler` against the instance, on the object's strand, constructing it first if it is
+  // not alive. An exception from the handler reaches the caller unchanged.
+  // Not a coroutine itself: GCC 12 destroys a by-value coroutine parameter that owns a lambda
+  // twice, so the handler moves straight into the spawned coroutine's own frame.
+  template <class T, class Handler>
+  Task<T> deliver(Handler handler) {
+    return boost::asio::co_spawn(
+        strand_,
+        [this, handler = std::move(handler)]() mutable -> Task<T> {
+          try {
+            co_return co_await handler(ensureConstructed());
+          } catch (const JsError&) {
+            throw;
+          } catch (const std::exception& error) {
+            // A C++ failure inside a handler is the object's uncaught error, as a JS exception
+            // would be; it must not take the runtime down.
+            throw JsError("Error", error.what());
+          }
+        },
+        boost::asio::use_awaitable);
+  }
+
+ private:
+  DurableObject& ensureConstructed();
+
+  Worker& worker_;
+  std::string className_;
+  const ObjectFactory& factory_;
+  boost::asio::strand<boost::asio::any_io_executor> strand_;
+  DurableObjectState state_;
+  std::unique_ptr<DurableObject> instance_;
+};
+
+class DurableObjectStub;
+
+class DurableObjectNamespace {
+ public:
+  DurableObjectNamespace(Worker& worker, std::string className, ObjectFactory factory)
+      : worker_(worker), className_(std::move(className)), factory_(std::move(factory)) {}
+
+  const std::string& className() const { return className_; }
+  // The same name always gives the same 64-hex id in this namespace; different names differ.
+  DurableObjectId idFromName(const std::string& name) const;
+  DurableObjectStub get(const DurableObjectId& id);
+
+ private:
+  Worker& worker_;
+  std::string className_;
+  ObjectFactory factory_;
+  std::mutex slotsLock_;
+  std::map<std::string, std::unique_ptr<ObjectSlot>> slots_;
+};
+
+// What a caller holds: fetch() and RPC calls, with the caller-side rules of the profile (full
+// URLs, whether RPC exists) and errors from the object marked remote.
+class DurableObjectStub {
+ public:
+  DurableObjectStub(Worker& worker, ObjectSlot& slot) : worker_(worker), slot_(slot) {}
+
+  Task<HttpResponse> fetch(HttpRequest request);
+  Task<Json> call(std::string method, Json args);
+
+ private:
+  Worker& worker_;
+  ObjectSlot& slot_;
+};
+
+// One compatibility profile: its flags, its classes and the env its objects see.
+class Worker {
+ public:
+  Worker(std::string profileName, FlagSet flags, ObjectStore& store, Clock& clock,
+         boost::asio::any_io_executor executor, LogSink log);
+
+  void defineClass(const std::string& className, ObjectFactory factory);
+  void bindNamespace(const std::string& bindingName, const std::string& className);
+  void bindVariable(const std::string& bindingName, std::string value);
+
+  DurableObjectNamespace* findNamespace(const std::string& className);
+
+  const std::string& profileName() const { return profileName_; }
+  const FlagSet& flags() const { return flags_; }
+  ObjectStore& store() { return store_; }
+  Clock& clock() { return clock_; }
+  Env& env() { return env_; }
+  const boost::asio::any_io_executor& executor() const { return executor_; }
+  const LogSink& log() const { return log_; }
+
+ private:
+  std::string profileName_;
+  FlagSet flags_;
+  ObjectStore& store_;
+  Clock& clock_;
+  boost::asio::any_io_executor executor_;
+  LogSink log_;
+  Env env_;
+  std::map<std::string, std::unique_ptr<DurableObjectNamespace>> namespaces_;
+};
+
+}  // namespace doc::ref
