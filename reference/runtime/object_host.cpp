@@ -30,8 +30,9 @@ bool isReservedRpcName(const std::string& method) {
   return reserved.contains(method);
 }
 
-// The base a relative URL is resolved against when the profile allows relative URLs.
-constexpr const char* kRelativeUrlBase = "https://fake-host";
+// The base a relative URL is resolved against when the profile allows relative URLs: the dummy
+// host Cloudflare's compat-flag documentation names (workerd 2026-11-17 uses https://fake-host).
+constexpr const char* kRelativeUrlBase = "http://fake-host";
 
 }  // namespace
 

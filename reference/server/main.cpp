@@ -142,7 +142,13 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", options.logLevel, "debug, info, warning or error")
       ->check(CLI::IsMember({"debug", "info", "warning", "error"}))
       ->capture_default_str();
-  CLI11_PARSE(app, argc, argv);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& error) {
+    // --help and --version end here with code 0; every real usage error is exit code 2.
+    const int code = app.exit(error);
+    return code == 0 ? 0 : 2;
+  }
 
   try {
     return serve(options);

@@ -1,0 +1,247 @@
+#include "harness/runner/step_executor.h"
+
+#include "harness/judge/matcher.h"
+
+namespace doc::harness {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// The least time a request is given even when the scenario's budget is nearly spent, so that
+// the last step fails as a timeout rather than as a refused connection.
+constexpr auto kMinRequestTimeout = std::chrono::milliseconds(100);
+
+// A step could not be carried out: the target broke the protocol or could not be reached.
+struct StepError {
+  std::string message;
+  bool timedOut = false;
+};
+
+double msSince(Clock::time_point start) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - start).count();
+}
+
+Json exchangeToJson(const HttpExchange& exchange) {
+  Json request = {{"method", exchange.method}, {"url", exchange.url}};
+  if (!exchange.requestBody.empty()) {
+    request["body"] = exchange.requestBody;
+  }
+  return request;
+}
+
+class Execution {
+ public:
+  Execution(const Scenario& scenario, const std::string& profile, TargetSession& session,
+            const ExecutionOptions& options)
+      : scenario_(scenario),
+        profile_(profile),
+        session_(session),
+        options_(options),
+        client_(session.protocolVersion()),
+        started_(Clock::now()),
+        deadline_(started_ + std::chrono::milliseconds(static_cast<long long>(
+                                 scenario.timeoutSeconds * options.timeoutScale * 1000))) {}
+
+  Result run() {
+    Result result;
+    result.id = resultId(scenario_.id, profile_);
+    result.scenarioId = scenario_.id;
+    result.profile = profile_;
+    result.description = scenario_.description;
+    result.level = scenario_.level;
+    result.requirements = scenario_.requirements();
+
+    if (const auto missing = unmetPrecondition()) {
+      result.status = Status::kPreconditionFailed;
+      result.message = *missing;
+      return result;
+    }
+
+    for (const auto& step : scenario_.steps) {
+      StepTrace trace;
+      trace.id = step.id;
+      trace.kind = toString(step.kind);
+      trace.startedMs = msSince(started_);
+      try {
+        trace.observation = perform(step, trace.request);
+      } catch (const StepError& error) {
+        trace.durationMs = msSince(started_) - trace.startedMs;
+        result.trace.push_back(std::move(trace));
+        result.status = error.timedOut ? Status::kTimeout : Status::kError;
+        result.message = "step \"" + step.id + "\" (" + scenario_.file + ":" +
+                         std::to_string(step.line) + "): " + error.message;
+        break;
+      }
+      trace.durationMs = msSince(started_) - trace.startedMs;
+      observations_[step.id] = trace.observation;
+
+      judge(step, trace, result);
+      result.trace.push_back(std::move(trace));
+    }
+    result.durationMs = msSince(started_);
+    return result;
+  }
+
+ private:
+  std::optional<std::string> unmetPrecondition() const {
+    if (session_.baseUrl(profile_).empty()) {
+      return "the target does not serve compatibility profile " + profile_;
+    }
+    for (const auto& capability : scenario_.needs) {
+      if (!session_.hasCapability(capability)) {
+        return "the target lacks capability \"" + capability + "\"";
+      }
+    }
+    return std::nullopt;
+  }
+
+  void judge(const Step& step, StepTrace& trace, Result& result) const {
+    const MatchContext context{&observations_};
+    for (const auto& expectation : step.expect) {
+      CheckResult check{expectation.requirement, true, "", expectation.pattern};
+      if (const auto mismatch = match(expectation.pattern, trace.observation, context)) {
+        check.passed = false;
+        check.message = "at " + mismatch->path + ": " + mismatch->problem;
+        if (result.status == Status::kPass) {
+          result.status = Status::kFail;
+          result.message = expectation.requirement + " (" + scenario_.file + ":" +
+                           std::to_string(expectation.line) + ", step \"" + step.id +
+                           "\"): " + check.message;
+        }
+      }
+      trace.checks.push_back(std::move(check));
+    }
+  }
+
+  std::chrono::milliseconds remaining() const {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline_ - Clock::now());
+    return std::max<std::chrono::milliseconds>(left, kMinRequestTimeout);
+  }
+
+  std::string objectUrl(const Json& args) const {
+    const std::string className = args.value("class", std::string("Probe"));
+    // Unique per run, scenario and profile, so no two results ever share an object.
+    const std::string name = options_.runId + "/" + resultId(scenario_.id, profile_) + "/" +
+                             args.at("object").get<std::string>();
+    return session_.baseUrl(profile_) + "/obj/" + encodePathSegment(className) + "/" +
+           encodePathSegment(name);
+  }
+
+  HttpExchange send(const std::string& method, const std::string& url,
+                    std::map<std::string, std::string> headers, const std::string& body,
+                    Json& request) {
+    try {
+      HttpExchange exchange = client_.send(method, url, std::move(headers), body, remaining());
+      request = exchangeToJson(exchange);
+      return exchange;
+    } catch (const TargetError& error) {
+      request = {{"method", method}, {"url", url}};
+      throw StepError{error.what(), Clock::now() >= deadline_};
+    }
+  }
+
+  // For the routes that answer JSON: the parsed body, or a StepError saying what came instead.
+  Json sendForJson(const std::string& method, const std::string& url, const Json& body,
+                   Json& request) {
+    const HttpExchange exchange = send(method, url, {{"content-type", "application/json"}},
+                                       body.is_null() ? "" : body.dump(), request);
+    Json parsed = Json::parse(exchange.responseBody, nullptr, false);
+    if (exchange.status != 200 || parsed.is_discarded()) {
+      throw StepError{method + " " + url + " answered " + std::to_string(exchange.status) + ": " +
+                      exchange.responseBody.substr(0, 300)};
+    }
+    return parsed;
+  }
+
+  Json perform(const Step& step, Json& request) {
+    const Json& args = step.args;
+    switch (step.kind) {
+      case StepKind::kFetch: {
+        std::map<std::string, std::string> headers;
+        const Json headerArgs = args.value("headers", Json::object());
+        for (const auto& [name, value] : headerArgs.items()) {
+          headers[name] = value.is_string() ? value.get<std::string>() : value.dump();
+        }
+        std::string path = args.at("path").get<std::string>();
+        const HttpExchange exchange =
+            send(args.value("method", std::string("GET")), objectUrl(args) + "/fetch" + path,
+                 std::move(headers), args.value("body", std::string()), request);
+        Json observation = {{"status", exchange.status},
+                            {"headers", exchange.responseHeaders},
+                            {"body", exchange.responseBody}};
+        Json parsed = Json::parse(exchange.responseBody, nullptr, false);
+        if (!parsed.is_discarded()) {
+          observation["json"] = std::move(parsed);
+        }
+        return observation;
+      }
+      case StepKind::kCallFetch: {
+        Json body = args;
+        body.erase("object");
+        body.erase("class");
+        return sendForJson("POST", objectUrl(args) + "/call-fetch", body, request);
+      }
+      case StepKind::kRpc:
+        return sendForJson(
+            "POST", objectUrl(args) + "/rpc",
+            {{"method", args.at("method")}, {"args", args.value("args", Json::array())}}, request);
+      case StepKind::kAction: {
+        Json body = args;
+        body.erase("object");
+        body.erase("class");
+        return sendForJson("POST", objectUrl(args) + "/action", body, request);
+      }
+      case StepKind::kLog:
+        return sendForJson("GET", objectUrl(args) + "/log", nullptr, request);
+      case StepKind::kBehaviour:
+        return sendForJson("PUT", objectUrl(args) + "/behaviour", args.at("set"), request);
+      case StepKind::kRestart:
+        request = {{"restart", session_.rootUrl()}};
+        try {
+          session_.restart();
+        } catch (const TargetError& error) {
+          throw StepError{std::string("restarting the target failed: ") + error.what()};
+        }
+        return {{"restarted", true}};
+    }
+    throw StepError{"unknown step kind"};
+  }
+
+  const Scenario& scenario_;
+  const std::string& profile_;
+  TargetSession& session_;
+  const ExecutionOptions& options_;
+  TargetClient client_;
+  Clock::time_point started_;
+  Clock::time_point deadline_;
+  std::map<std::string, Json> observations_;
+};
+
+}  // namespace
+
+std::string resultId(const std::string& scenarioId, const std::string& profile) {
+  return scenarioId + "[" + profile + "]";
+}
+
+Result executeScenario(const Scenario& scenario, const std::string& profile, TargetSession& session,
+                       const ExecutionOptions& options) {
+  try {
+    return Execution(scenario, profile, session, options).run();
+  } catch (const std::exception& error) {
+    // A bug of the harness or a target answer no step anticipated: ERROR, never a crash.
+    Result result;
+    result.id = resultId(scenario.id, profile);
+    result.scenarioId = scenario.id;
+    result.profile = profile;
+    result.description = scenario.description;
+    result.level = scenario.level;
+    result.requirements = scenario.requirements();
+    result.status = Status::kError;
+    result.message = std::string("harness error: ") + error.what();
+    return result;
+  }
+}
+
+}  // namespace doc::harness

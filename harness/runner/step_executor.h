@@ -1,0 +1,27 @@
+// Runs one scenario under one profile against a target: each step becomes a probe-protocol
+// request, its answer becomes the observation that expectations are matched against, and the
+// whole is recorded as the result's trace.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "harness/result.h"
+#include "harness/scenario/scenario.h"
+#include "harness/target/target_session.h"
+
+namespace doc::harness {
+
+struct ExecutionOptions {
+  std::string runId;          // Prefix of every object name, unique per run.
+  double timeoutScale = 1.0;  // Multiplies the scenario's timeout (--timeout-multiplier).
+};
+
+// Runs `scenario` under `profile`; never throws: every failure becomes the result's status.
+Result executeScenario(const Scenario& scenario, const std::string& profile, TargetSession& session,
+                       const ExecutionOptions& options);
+
+// "<scenario id>[<profile>]".
+std::string resultId(const std::string& scenarioId, const std::string& profile);
+
+}  // namespace doc::harness
