@@ -1,0 +1,1 @@
+#include "harness/runner/step_executor.h"
