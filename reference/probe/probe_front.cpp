@@ -56,9 +56,9 @@ Json ProbeFront::info() const {
         {"rpc", true},
         {"storage", true},
         {"env", true},
-        // TODO(conform): alarms, WebSockets and eviction are not served yet; the probe says so,
-        // and scenarios that need them are reported PRECONDITION_FAILED.
-        {"alarms", false},
+        {"alarms", true},
+        // TODO(conform): WebSockets and eviction are not served yet; the probe says so, and
+        // scenarios that need them are reported PRECONDITION_FAILED.
         {"websockets", false},
         {"eviction", false}}},
   };

@@ -111,6 +111,23 @@ Json MinimalProbeObject::performAction(const Json& action) {
   const std::string op = action["op"];
   auto& storage = ctx.storage();
 
+  if (op == "now") {
+    return ctx.now();
+  }
+  if (op == "alarm.set") {
+    const double time = action.contains("delayMs") ? ctx.now() + action["delayMs"].get<double>()
+                                                   : action.value("scheduledTime", 0.0);
+    storage.setAlarm(time);
+    return {{"alarm", storage.getAlarm() ? Json(*storage.getAlarm()) : Json()}};
+  }
+  if (op == "alarm.get") {
+    const auto alarm = storage.getAlarm();
+    return alarm ? Json(*alarm) : Json();
+  }
+  if (op == "alarm.delete") {
+    storage.deleteAlarm();
+    return nullptr;
+  }
   if (op == "id") {
     return {{"id", ctx.id().toString()}, {"name", ctx.id().name()}};
   }
@@ -151,12 +168,36 @@ Json MinimalProbeObject::performAction(const Json& action) {
 }
 
 Task<void> ProbeObject::alarm(AlarmInvocationInfo alarmInfo) {
+  auto& storage = ctx.storage();
+  const auto alarmNow = storage.getAlarm();
   record({{"event", "alarm"},
           {"alarmInfo",
            {{"retryCount", alarmInfo.retryCount},
             {"isRetry", alarmInfo.isRetry},
-            {"scheduledTime", alarmInfo.scheduledTime}}}});
-  co_return;
+            {"scheduledTime", alarmInfo.scheduledTime}}},
+          {"getAlarm", alarmNow ? Json(*alarmNow) : Json()}});
+
+  // The order of specs/probe-protocol.md, "behaviour": counts, write, reschedule, hang, throw.
+  const std::string& key = probe_.journalKey;
+  const bool shouldThrow =
+      probe_.journal.consumeCount(key, Json::json_pointer("/alarm/throwCount"));
+  const bool shouldReschedule =
+      probe_.journal.consumeCount(key, Json::json_pointer("/alarm/rescheduleCount"));
+  const Json behaviour = probe_.journal.behaviour(key).value("alarm", Json::object());
+
+  if (behaviour.contains("writeKey")) {
+    const std::string writeKey = behaviour["writeKey"].get<std::string>();
+    storage.put(writeKey, storage.get(writeKey).value_or(0).get<long long>() + 1);
+  }
+  if (shouldReschedule) {
+    storage.setAlarm(ctx.now() + behaviour.value("rescheduleDelayMs", 0.0));
+  }
+  if (behaviour.value("hangMs", 0.0) > 0) {
+    co_await ctx.sleep(behaviour["hangMs"].get<double>());
+  }
+  if (shouldThrow) {
+    throw JsError("Error", "probe: configured alarm failure");
+  }
 }
 
 const std::map<std::string, DurableObject::RpcMethod>& ProbeObject::rpcMethods() const {

@@ -10,10 +10,12 @@ std::string probeJournalKey(const std::string& profileName, const std::string& c
 }
 
 std::unique_ptr<Worker> makeProbeWorker(const std::string& profileName, FlagSet flags,
-                                        ObjectStore& store, ProbeJournal& journal, Clock& clock,
-                                        boost::asio::any_io_executor executor, LogSink log) {
-  auto worker = std::make_unique<Worker>(profileName, std::move(flags), store, clock,
-                                         std::move(executor), std::move(log));
+                                        ProbeRuntime& runtime) {
+  auto worker =
+      std::make_unique<Worker>(profileName, std::move(flags), runtime.store, runtime.alarms,
+                               runtime.alarmPolicy, runtime.clock, runtime.executor, runtime.log);
+  ProbeJournal& journal = runtime.journal;
+  Clock& clock = runtime.clock;
 
   const auto contextFor = [&journal, &clock, profileName](const std::string& className,
                                                           const DurableObjectState& ctx) {
@@ -29,6 +31,7 @@ std::unique_ptr<Worker> makeProbeWorker(const std::string& profileName, FlagSet 
   worker->bindNamespace("PROBE", "Probe");
   worker->bindNamespace("PROBE_MINIMAL", "ProbeMinimal");
   worker->bindVariable("PROBE_VAR", kProbeVariableValue);
+  worker->restoreAlarms();
   return worker;
 }
 

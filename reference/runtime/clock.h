@@ -20,27 +20,31 @@ class Clock {
   }
 };
 
-// Starts at the system time and advances `1 / scale` times as fast as real time.
+// Advances `1 / scale` times as fast as real time from an anchor: a moment that is `anchorMs`
+// on this clock and `anchorRealMs` on the system clock. Keeping the anchor across a restart (the
+// runtime stores it with its data) keeps the clock continuous, so alarms stored on it still fire
+// on time after a restart at any scale.
 class ScaledClock : public Clock {
  public:
-  explicit ScaledClock(double scale)
-      : scale_(scale),
-        startMs_(std::chrono::duration<double, std::milli>(
-                     std::chrono::system_clock::now().time_since_epoch())
-                     .count()),
-        startSteady_(std::chrono::steady_clock::now()) {}
+  explicit ScaledClock(double scale) : ScaledClock(scale, systemNowMs(), systemNowMs()) {}
+  ScaledClock(double scale, double anchorMs, double anchorRealMs)
+      : scale_(scale), anchorMs_(anchorMs), anchorRealMs_(anchorRealMs) {}
 
-  double nowMs() const override {
-    const std::chrono::duration<double, std::milli> elapsed =
-        std::chrono::steady_clock::now() - startSteady_;
-    return startMs_ + elapsed.count() / scale_;
-  }
+  double nowMs() const override { return anchorMs_ + (systemNowMs() - anchorRealMs_) / scale_; }
   double scale() const override { return scale_; }
+  double anchorMs() const { return anchorMs_; }
+  double anchorRealMs() const { return anchorRealMs_; }
+
+  static double systemNowMs() {
+    return std::chrono::duration<double, std::milli>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
 
  private:
   double scale_;
-  double startMs_;
-  std::chrono::steady_clock::time_point startSteady_;
+  double anchorMs_;
+  double anchorRealMs_;
 };
 
 }  // namespace doc::ref

@@ -2,6 +2,8 @@
 
 #include "reference/runtime/object_store.h"
 
+#include <algorithm>
+
 namespace doc::ref {
 
 std::optional<Json> DurableObjectStorage::get(const std::string& key) {
@@ -22,7 +24,28 @@ bool DurableObjectStorage::deleteKey(const std::string& key) {
 
 void DurableObjectStorage::deleteAll() {
   store_.removeAll(objectKey_);
+  // Before delete_all_deletes_alarm (2026-02-24) the alarm outlived deleteAll().
+  if (services_.deleteAllDeletesAlarm()) {
+    services_.deleteAlarm();
+  }
 }
+
+std::optional<double> DurableObjectStorage::getAlarm() { return services_.getAlarm(); }
+
+void DurableObjectStorage::setAlarm(double scheduledTime) {
+  // Both messages are workerd's (api/actor-state.c++, io/worker.c++), so callers match either.
+  if (!(scheduledTime > 0)) {
+    throw JsError("TypeError", "setAlarm() cannot be called with an alarm time <= 0");
+  }
+  if (!services_.classHasAlarmHandler()) {
+    throw JsError("TypeError",
+                  "Your Durable Object class must have an alarm() handler in order to call "
+                  "setAlarm()");
+  }
+  services_.setAlarm(std::max(scheduledTime, services_.nowMs()));
+}
+
+void DurableObjectStorage::deleteAlarm() { services_.deleteAlarm(); }
 
 std::vector<std::pair<std::string, Json>> DurableObjectStorage::list(const ListOptions& options) {
   if (options.limit && *options.limit <= 0) {

@@ -90,13 +90,34 @@ class DurableObjectId {
 
 class ObjectStore;
 
+// What the runtime does for one object beyond its key-value storage: its alarm, its clock and
+// waits the runtime can cut short. The object host implements it per object.
+class ObjectServices {
+ public:
+  virtual ~ObjectServices() = default;
+
+  // getAlarm(): null inside a running alarm() until setAlarm() is called there, null after a
+  // successful run or the last failed retry, the originally scheduled time between retries.
+  virtual std::optional<double> getAlarm() = 0;
+  // Validated by DurableObjectStorage; the time is already clamped to now.
+  virtual void setAlarm(double scheduledTime) = 0;
+  virtual void deleteAlarm() = 0;
+  virtual bool classHasAlarmHandler() = 0;
+  virtual bool deleteAllDeletesAlarm() const = 0;
+
+  virtual double nowMs() const = 0;  // Date.now() on the runtime's clock.
+  // Waits `clockMs` on the runtime's clock; throws JsError when the runtime ends the handler
+  // (its wall-time limit passed) while it waits.
+  virtual Task<void> sleep(double clockMs) = 0;
+};
+
 // ctx.storage: the object's own key-value storage, durable across eviction and restart. Values
 // are JSON documents (the reference's stand-in for structured clone). Every call is synchronous
 // and completes before it returns, so no other event for the object runs inside it.
 class DurableObjectStorage {
  public:
-  DurableObjectStorage(ObjectStore& store, std::string objectKey)
-      : store_(store), objectKey_(std::move(objectKey)) {}
+  DurableObjectStorage(ObjectStore& store, std::string objectKey, ObjectServices& services)
+      : store_(store), objectKey_(std::move(objectKey)), services_(services) {}
 
   std::optional<Json> get(const std::string& key);
   void put(const std::string& key, const Json& value);
@@ -113,22 +134,36 @@ class DurableObjectStorage {
   // Entries in key order (reversed with `reverse`). Throws TypeError for a limit <= 0.
   std::vector<std::pair<std::string, Json>> list(const ListOptions& options);
 
+  // The alarm: one per object, in milliseconds since the epoch on the runtime's clock.
+  std::optional<double> getAlarm();
+  // Throws TypeError for a time <= 0 or a class without alarm(); a past time means now.
+  void setAlarm(double scheduledTime);
+  void deleteAlarm();
+
+  const std::string& objectKey() const { return objectKey_; }
+
  private:
   ObjectStore& store_;
   std::string objectKey_;
+  ObjectServices& services_;
 };
 
 class DurableObjectState {
  public:
-  DurableObjectState(DurableObjectId id, DurableObjectStorage storage)
-      : id_(std::move(id)), storage_(std::move(storage)) {}
+  DurableObjectState(DurableObjectId id, DurableObjectStorage storage, ObjectServices& services)
+      : id_(std::move(id)), storage_(std::move(storage)), services_(services) {}
 
   const DurableObjectId& id() const { return id_; }
   DurableObjectStorage& storage() { return storage_; }
 
+  // Date.now() as the object sees it, and a timer wait (setTimeout / scheduler.wait).
+  double now() const { return services_.nowMs(); }
+  Task<void> sleep(double clockMs) { return services_.sleep(clockMs); }
+
  private:
   DurableObjectId id_;
   DurableObjectStorage storage_;
+  ObjectServices& services_;
 };
 
 class DurableObjectNamespace;

@@ -2,6 +2,9 @@
 
 #include <openssl/evp.h>
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/url/parse.hpp>
 #include <iomanip>
 #include <sstream>
@@ -42,8 +45,14 @@ ObjectSlot::ObjectSlot(Worker& worker, const std::string& className, DurableObje
       className_(className),
       factory_(factory),
       strand_(boost::asio::make_strand(worker.executor())),
-      state_(id, DurableObjectStorage(worker.store(), worker.profileName() + "/" + className + "/" +
-                                                          id.toString())) {}
+      state_(id,
+             DurableObjectStorage(worker.store(),
+                                  worker.profileName() + "/" + className + "/" + id.toString(),
+                                  *this),
+             *this),
+      alarmTimer_(strand_) {}
+
+ObjectSlot::~ObjectSlot() = default;
 
 DurableObject& ObjectSlot::ensureConstructed() {
   if (!instance_) {
@@ -54,18 +63,171 @@ DurableObject& ObjectSlot::ensureConstructed() {
   return *instance_;
 }
 
+double ObjectSlot::nowMs() const { return worker_.clock().nowMs(); }
+
+bool ObjectSlot::deleteAllDeletesAlarm() const {
+  return worker_.flags().isOn("delete_all_deletes_alarm");
+}
+
+bool ObjectSlot::classHasAlarmHandler() { return ensureConstructed().hasAlarmHandler(); }
+
+std::optional<double> ObjectSlot::getAlarm() {
+  if (alarmRunning_ && !alarmSetDuringRun_) {
+    return std::nullopt;
+  }
+  const auto stored = worker_.alarms().get(state_.storage().objectKey());
+  return stored ? std::optional(stored->scheduledTime) : std::nullopt;
+}
+
+void ObjectSlot::setAlarm(double scheduledTime) {
+  worker_.alarms().put(StoredAlarm{state_.storage().objectKey(), worker_.profileName(), className_,
+                                   id().name(), scheduledTime, scheduledTime, 0});
+  if (alarmRunning_) {
+    // Replaces the running alarm's retry; armed when the running handler has ended, so two
+    // alarm() calls of one object never overlap.
+    alarmSetDuringRun_ = true;
+    alarmDeletedDuringRun_ = false;
+    return;
+  }
+  armAlarmTimer(scheduledTime);
+}
+
+void ObjectSlot::deleteAlarm() {
+  worker_.alarms().remove(state_.storage().objectKey());
+  alarmTimer_.cancel();
+  if (alarmRunning_) {
+    alarmSetDuringRun_ = false;
+    alarmDeletedDuringRun_ = true;
+  }
+}
+
+void ObjectSlot::restoreAlarm() {
+  boost::asio::post(strand_, [this] {
+    if (const auto stored = worker_.alarms().get(state_.storage().objectKey())) {
+      armAlarmTimer(stored->nextRun);
+    }
+  });
+}
+
+void ObjectSlot::armAlarmTimer(double nextRun) {
+  const double waitMs = std::max(0.0, nextRun - nowMs());
+  alarmTimer_.expires_after(worker_.clock().toReal(waitMs));
+  alarmTimer_.async_wait([this](const boost::system::error_code& error) {
+    if (!error) {
+      boost::asio::co_spawn(strand_, runAlarm(), boost::asio::detached);
+    }
+  });
+}
+
+Task<void> ObjectSlot::sleep(double clockMs) {
+  boost::asio::steady_timer timer(strand_, worker_.clock().toReal(clockMs));
+  sleeping_.insert(&timer);
+  auto [error] = co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+  sleeping_.erase(&timer);
+  if (error) {
+    throw JsError("Error", endReason_.empty() ? "the wait was canceled" : endReason_);
+  }
+}
+
+void ObjectSlot::endWaits(const std::string& reason) {
+  endReason_ = reason;
+  for (auto* timer : sleeping_) {
+    timer->cancel();
+  }
+}
+
+Task<void> ObjectSlot::runAlarmHandler(AlarmInvocationInfo info) {
+  // The wall-time limit: when it passes, every wait of the handler ends with an error, so the
+  // handler fails at its next await and the run counts as a failure.
+  auto limit = std::make_shared<boost::asio::steady_timer>(
+      strand_, worker_.clock().toReal(worker_.alarmPolicy().wallTimeLimitMs));
+  limit->async_wait([this, limit](const boost::system::error_code& error) {
+    if (!error) {
+      endWaits("alarm() exceeded its wall-time limit and was canceled");
+    }
+  });
+  auto handler = [info](DurableObject& object) { return object.alarm(info); };
+  try {
+    co_await deliver<void>(std::move(handler));
+  } catch (...) {
+    limit->cancel();
+    endReason_.clear();
+    throw;
+  }
+  limit->cancel();
+  endReason_.clear();
+}
+
+Task<void> ObjectSlot::runAlarm() {
+  const std::string key = state_.storage().objectKey();
+  const auto stored = worker_.alarms().get(key);
+  if (!stored || alarmRunning_) {
+    co_return;
+  }
+  alarmRunning_ = true;
+  alarmSetDuringRun_ = false;
+  alarmDeletedDuringRun_ = false;
+
+  const AlarmInvocationInfo info{stored->retryCount, stored->retryCount > 0,
+                                 stored->scheduledTime};
+  std::string failure;
+  try {
+    co_await runAlarmHandler(info);
+  } catch (const std::exception& error) {
+    failure = error.what();
+  }
+  alarmRunning_ = false;
+
+  const std::string who = className_ + " \"" + id().name() + "\" in profile " +
+                          worker_.profileName();
+  if (alarmSetDuringRun_) {
+    // setAlarm() inside the handler replaces the retry: the new alarm runs with retryCount 0.
+    if (const auto replacement = worker_.alarms().get(key)) {
+      armAlarmTimer(replacement->nextRun);
+    }
+    co_return;
+  }
+  if (alarmDeletedDuringRun_) {
+    co_return;
+  }
+  if (failure.empty()) {
+    worker_.alarms().remove(key);
+    co_return;
+  }
+  const AlarmPolicy& policy = worker_.alarmPolicy();
+  if (stored->retryCount >= policy.maxRetries) {
+    worker_.log()(LogLevel::kInfo, "alarm of " + who + " failed (" + failure + ") after " +
+                                       std::to_string(stored->retryCount) +
+                                       " retries; abandoning it");
+    worker_.alarms().remove(key);
+    co_return;
+  }
+  StoredAlarm retry = *stored;
+  retry.retryCount += 1;
+  retry.nextRun = nowMs() + policy.retryDelayMs(retry.retryCount);
+  worker_.alarms().put(retry);
+  worker_.log()(LogLevel::kDebug, "alarm of " + who + " failed (" + failure + "); retry " +
+                                      std::to_string(retry.retryCount) + " in " +
+                                      std::to_string(retry.nextRun - nowMs()) + " ms");
+  armAlarmTimer(retry.nextRun);
+}
+
 DurableObjectId DurableObjectNamespace::idFromName(const std::string& name) const {
   // The profile and class are part of the key, so a name means a different object in each.
   return DurableObjectId(sha256Hex(worker_.profileName() + "\n" + className_ + "\n" + name), name);
 }
 
-DurableObjectStub DurableObjectNamespace::get(const DurableObjectId& id) {
+ObjectSlot& DurableObjectNamespace::slot(const DurableObjectId& id) {
   const std::lock_guard guard(slotsLock_);
   auto& slot = slots_[id.toString()];
   if (!slot) {
     slot = std::make_unique<ObjectSlot>(worker_, className_, id, factory_);
   }
-  return DurableObjectStub(worker_, *slot);
+  return *slot;
+}
+
+DurableObjectStub DurableObjectNamespace::get(const DurableObjectId& id) {
+  return DurableObjectStub(worker_, slot(id));
 }
 
 Task<HttpResponse> DurableObjectStub::fetch(HttpRequest request) {
@@ -115,11 +277,14 @@ Task<Json> DurableObjectStub::call(std::string method, Json args) {
   }
 }
 
-Worker::Worker(std::string profileName, FlagSet flags, ObjectStore& store, Clock& clock,
-               boost::asio::any_io_executor executor, LogSink log)
+Worker::Worker(std::string profileName, FlagSet flags, ObjectStore& store, AlarmStore& alarms,
+               AlarmPolicy alarmPolicy, Clock& clock, boost::asio::any_io_executor executor,
+               LogSink log)
     : profileName_(std::move(profileName)),
       flags_(std::move(flags)),
       store_(store),
+      alarms_(alarms),
+      alarmPolicy_(std::move(alarmPolicy)),
       clock_(clock),
       executor_(std::move(executor)),
       log_(std::move(log)) {}
@@ -135,6 +300,18 @@ void Worker::bindNamespace(const std::string& bindingName, const std::string& cl
 
 void Worker::bindVariable(const std::string& bindingName, std::string value) {
   env_.bindings[bindingName] = std::move(value);
+}
+
+void Worker::restoreAlarms() {
+  for (const auto& stored : alarms_.forProfile(profileName_)) {
+    DurableObjectNamespace* ns = findNamespace(stored.className);
+    if (ns == nullptr) {
+      log_(LogLevel::kWarning, "an alarm is stored for class " + stored.className +
+                                   ", which profile " + profileName_ + " no longer defines");
+      continue;
+    }
+    ns->slot(ns->idFromName(stored.objectName)).restoreAlarm();
+  }
 }
 
 DurableObjectNamespace* Worker::findNamespace(const std::string& className) {

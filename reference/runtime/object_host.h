@@ -7,13 +7,17 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <memory>
 #include <mutex>
+#include <set>
 
 #include "common/compat.h"
 #include "common/logger.h"
+#include "reference/runtime/alarm_policy.h"
+#include "reference/runtime/alarm_store.h"
 #include "reference/runtime/clock.h"
 #include "reference/runtime/durable_object.h"
 #include "reference/runtime/object_store.h"
@@ -26,17 +30,18 @@ class Worker;
 using ObjectFactory =
     std::function<std::unique_ptr<DurableObject>(DurableObjectState& ctx, Env& env)>;
 
-class ObjectSlot {
+class ObjectSlot : public ObjectServices {
  public:
   ObjectSlot(Worker& worker, const std::string& className, DurableObjectId id,
              const ObjectFactory& factory);
+  ~ObjectSlot() override;
 
   const DurableObjectId& id() const { return state_.id(); }
 
   // Runs `handler` against the instance, on the object's strand, constructing it first if it is
-  // not alive. An exception from the handler reaches the caller unchanged.
-  // Not a coroutine itself: GCC 12 destroys a by-value coroutine parameter that owns a lambda
-  // twice, so the handler moves straight into the spawned coroutine's own frame.
+  // not alive. An exception from the handler reaches the caller unchanged. Not a coroutine
+  // itself: GCC 12 destroys a by-value coroutine parameter that owns a lambda twice, so the
+  // handler moves straight into the spawned coroutine's own frame.
   template <class T, class Handler>
   Task<T> deliver(Handler handler) {
     return boost::asio::co_spawn(
@@ -55,8 +60,24 @@ class ObjectSlot {
         boost::asio::use_awaitable);
   }
 
+  // Arms the timer for the alarm stored for this object, if any (after a restart).
+  void restoreAlarm();
+
+  // ObjectServices.
+  std::optional<double> getAlarm() override;
+  void setAlarm(double scheduledTime) override;
+  void deleteAlarm() override;
+  bool classHasAlarmHandler() override;
+  bool deleteAllDeletesAlarm() const override;
+  double nowMs() const override;
+  Task<void> sleep(double clockMs) override;
+
  private:
   DurableObject& ensureConstructed();
+  void armAlarmTimer(double nextRun);
+  Task<void> runAlarm();
+  Task<void> runAlarmHandler(AlarmInvocationInfo info);
+  void endWaits(const std::string& reason);
 
   Worker& worker_;
   std::string className_;
@@ -64,6 +85,16 @@ class ObjectSlot {
   boost::asio::strand<boost::asio::any_io_executor> strand_;
   DurableObjectState state_;
   std::unique_ptr<DurableObject> instance_;
+
+  // Alarm state that is not stored: whether alarm() is running, and what it did to the alarm.
+  boost::asio::steady_timer alarmTimer_;
+  bool alarmRunning_ = false;
+  bool alarmSetDuringRun_ = false;
+  bool alarmDeletedDuringRun_ = false;
+
+  // Timers of sleep() in progress, so the runtime can end a handler that overran its limit.
+  std::set<boost::asio::steady_timer*> sleeping_;
+  std::string endReason_;
 };
 
 class DurableObjectStub;
@@ -77,6 +108,7 @@ class DurableObjectNamespace {
   // The same name always gives the same 64-hex id in this namespace; different names differ.
   DurableObjectId idFromName(const std::string& name) const;
   DurableObjectStub get(const DurableObjectId& id);
+  ObjectSlot& slot(const DurableObjectId& id);
 
  private:
   Worker& worker_;
@@ -103,8 +135,11 @@ class DurableObjectStub {
 // One compatibility profile: its flags, its classes and the env its objects see.
 class Worker {
  public:
-  Worker(std::string profileName, FlagSet flags, ObjectStore& store, Clock& clock,
-         boost::asio::any_io_executor executor, LogSink log);
+  Worker(std::string profileName, FlagSet flags, ObjectStore& store, AlarmStore& alarms,
+         AlarmPolicy alarmPolicy, Clock& clock, boost::asio::any_io_executor executor, LogSink log);
+
+  // Arms the alarms stored for this profile: run once after the classes are defined.
+  void restoreAlarms();
 
   void defineClass(const std::string& className, ObjectFactory factory);
   void bindNamespace(const std::string& bindingName, const std::string& className);
@@ -115,6 +150,8 @@ class Worker {
   const std::string& profileName() const { return profileName_; }
   const FlagSet& flags() const { return flags_; }
   ObjectStore& store() { return store_; }
+  AlarmStore& alarms() { return alarms_; }
+  const AlarmPolicy& alarmPolicy() const { return alarmPolicy_; }
   Clock& clock() { return clock_; }
   Env& env() { return env_; }
   const boost::asio::any_io_executor& executor() const { return executor_; }
@@ -124,6 +161,8 @@ class Worker {
   std::string profileName_;
   FlagSet flags_;
   ObjectStore& store_;
+  AlarmStore& alarms_;
+  AlarmPolicy alarmPolicy_;
   Clock& clock_;
   boost::asio::any_io_executor executor_;
   LogSink log_;

@@ -26,6 +26,9 @@ struct Options {
   std::vector<std::string> profiles;
   double timeScale = 1.0;
   unsigned threads = 2;
+  // Test-only: a reference that is wrong on purpose, to show the alarm scenarios catch it.
+  double testFirstRetryMs = 0;
+  int testMaxRetries = -1;
   std::string compatTable;
   std::string logLevel = "info";
 };
@@ -49,6 +52,32 @@ LogLevel parseLogLevel(const std::string& name) {
   return LogLevel::kInfo;
 }
 
+// The runtime's clock, continuing the one stored in the data dir when it ran at the same scale,
+// so that stored alarm times keep their meaning across a restart.
+ScaledClock continueClock(ObjectStore& store, double scale, const LogSink& log) {
+  std::optional<ScaledClock> clock;
+  store.transact([&](SQLite::Database& db) {
+    db.exec(
+        "CREATE TABLE IF NOT EXISTS runtime_clock ("
+        "  scale REAL NOT NULL, anchor_ms REAL NOT NULL, anchor_real_ms REAL NOT NULL)");
+    SQLite::Statement query(db, "SELECT scale, anchor_ms, anchor_real_ms FROM runtime_clock");
+    if (query.executeStep() && query.getColumn(0).getDouble() == scale) {
+      clock.emplace(scale, query.getColumn(1).getDouble(), query.getColumn(2).getDouble());
+      return;
+    }
+    clock.emplace(scale);
+    db.exec("DELETE FROM runtime_clock");
+    SQLite::Statement insert(db, "INSERT INTO runtime_clock VALUES (?, ?, ?)");
+    insert.bind(1, scale);
+    insert.bind(2, clock->anchorMs());
+    insert.bind(3, clock->anchorRealMs());
+    insert.exec();
+  });
+  log(LogLevel::kDebug, "clock at scale " + std::to_string(scale) + " anchored at " +
+                            std::to_string(clock->anchorMs()));
+  return *clock;
+}
+
 int serve(const Options& options) {
   const LogSink log = stderrLogSink(parseLogLevel(options.logLevel));
   const CompatTable table = options.compatTable.empty() ? CompatTable::loadDefault()
@@ -69,15 +98,28 @@ int serve(const Options& options) {
   boost::asio::io_context io;
   ObjectStore store(dataDir);
   ProbeJournal journal(store);
-  ScaledClock clock(options.timeScale);
+  AlarmStore alarms(store);
+  ScaledClock clock = continueClock(store, options.timeScale, log);
+
+  AlarmPolicy policy;
+  if (options.testFirstRetryMs > 0) {
+    policy.firstRetryDelayMs = options.testFirstRetryMs;
+    log(LogLevel::kWarning, "TEST SWITCH: first alarm retry after " +
+                                std::to_string(options.testFirstRetryMs) + " ms");
+  }
+  if (options.testMaxRetries >= 0) {
+    policy.maxRetries = options.testMaxRetries;
+    log(LogLevel::kWarning,
+        "TEST SWITCH: at most " + std::to_string(options.testMaxRetries) + " alarm retries");
+  }
+  ProbeRuntime runtime{store, alarms, journal, clock, policy, io.get_executor(), log};
 
   std::vector<std::unique_ptr<Worker>> workers;
   std::map<std::string, Worker*> byProfile;
   for (const auto& name : profiles) {
     const CompatProfile profile = CompatProfile::parseName(name);
     FlagSet flags = table.resolve(profile);
-    workers.push_back(makeProbeWorker(profile.name(), std::move(flags), store, journal, clock,
-                                      io.get_executor(), log));
+    workers.push_back(makeProbeWorker(profile.name(), std::move(flags), runtime));
     byProfile[profile.name()] = workers.back().get();
   }
 
@@ -139,6 +181,12 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--compat-table", options.compatTable,
                  "the compat-flag table (default: specs/compat-flags.yaml of the source tree)");
+  app.add_option("--test-first-retry-ms", options.testFirstRetryMs,
+                 "TEST ONLY: a wrong first alarm retry delay, to check the suite catches it")
+      ->group("");
+  app.add_option("--test-max-retries", options.testMaxRetries,
+                 "TEST ONLY: a wrong alarm retry count, to check the suite catches it")
+      ->group("");
   app.add_option("--log-level", options.logLevel, "debug, info, warning or error")
       ->check(CLI::IsMember({"debug", "info", "warning", "error"}))
       ->capture_default_str();
