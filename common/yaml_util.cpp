@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <set>
 
 namespace doc {
 
@@ -149,8 +150,14 @@ void YamlField::rejectUnknownKeys(const std::vector<std::string>& known) const {
   if (!node.IsMap()) {
     throw error(std::string("expected a map, found ") + kindName(node));
   }
+  std::set<std::string> seen;
   for (const auto& entry : node) {
     const std::string key = entry.first.Scalar();
+    if (!seen.insert(key).second) {
+      // yaml-cpp keeps the first of two equal keys: the second would be silently dropped.
+      throw ConfigError(file, entry.first.Mark().line + 1, childPath(key),
+                        "is given twice in the same map");
+    }
     if (std::find(known.begin(), known.end(), key) == known.end()) {
       std::string list;
       for (const auto& name : known) {

@@ -57,7 +57,11 @@ struct Result {
   std::string message;  // The first thing that went wrong, for a person.
   std::vector<StepTrace> trace;
 
-  bool isUnexpected() const { return status != expected; }
+  // A result is unexpected when its status is not the expected one; a result that could not run
+  // here (SKIP, PRECONDITION_FAILED) is reported but never counts against the target.
+  bool isUnexpected() const {
+    return status != expected && status != Status::kSkip && status != Status::kPreconditionFailed;
+  }
 };
 
 struct RunInfo {

@@ -20,9 +20,11 @@
 #include "common/paths.h"
 #include "common/yaml_util.h"
 #include "harness/cli/console.h"
+#include "harness/compare/report_diff.h"
 #include "harness/runner/expectations.h"
 #include "harness/runner/suite_runner.h"
 #include "harness/scenario/scenario_loader.h"
+#include "harness/target/info_check.h"
 #include "reports/json_report.h"
 #include "reports/junit_report.h"
 
@@ -40,11 +42,16 @@ struct RunCommand {
   std::vector<std::string> filters;
   std::vector<std::string> excludes;
   std::vector<std::string> tags;
+  std::vector<std::string> excludeTags;
   bool list = false;
   int jobs = 4;
   int deadlineSeconds = 1800;
   double timeoutMultiplier = 1.0;
-  double timeScale = 1.0;
+  // The reference's clock runs ten times as fast by default: the longest alarm chain (about
+  // 160 s of retries) then takes 16 s, and 20 ms of real slack is still 200 ms of the target's
+  // time, small enough to tell a 2 s first retry from a 1 s or 3 s one.
+  double timeScale = 0.1;
+  double timingSlackMs = 20;
   std::string reportDir = "do-conformance-reports";
   std::string jsonPath;
   std::string junitPath;
@@ -52,6 +59,7 @@ struct RunCommand {
   std::string writeExpectationsPath;
   bool verbose = false;
   std::string referenceBinary;
+  std::vector<std::string> referenceArgs;
 };
 
 std::string selfDirectory() {
@@ -90,9 +98,22 @@ std::string suiteCommit() {
   }
 }
 
+// Only * and ? are wildcards: result ids contain brackets ("fetch/hello[2026-11-24]"), which
+// fnmatch would read as a character class.
+std::string literalBrackets(const std::string& glob) {
+  std::string escaped;
+  for (const char c : glob) {
+    if (c == '[' || c == ']') {
+      escaped += '\\';
+    }
+    escaped += c;
+  }
+  return escaped;
+}
+
 bool globMatches(const std::vector<std::string>& globs, const std::string& text) {
   for (const auto& glob : globs) {
-    if (::fnmatch(glob.c_str(), text.c_str(), 0) == 0) {
+    if (::fnmatch(literalBrackets(glob).c_str(), text.c_str(), 0) == 0) {
       return true;
     }
   }
@@ -113,14 +134,14 @@ std::vector<PlannedResult> select(const std::vector<PlannedResult>& plan, const 
     if (matches(run.excludes)) {
       continue;
     }
-    if (!run.tags.empty()) {
-      const auto& tags = planned.scenario->tags;
-      const bool tagged = std::any_of(run.tags.begin(), run.tags.end(), [&](const std::string& t) {
-        return std::find(tags.begin(), tags.end(), t) != tags.end();
+    const auto& tags = planned.scenario->tags;
+    const auto hasAnyOf = [&tags](const std::vector<std::string>& wanted) {
+      return std::any_of(wanted.begin(), wanted.end(), [&](const std::string& tag) {
+        return std::find(tags.begin(), tags.end(), tag) != tags.end();
       });
-      if (!tagged) {
-        continue;
-      }
+    };
+    if ((!run.tags.empty() && !hasAnyOf(run.tags)) || hasAnyOf(run.excludeTags)) {
+      continue;
     }
     selected.push_back(planned);
   }
@@ -147,6 +168,7 @@ std::unique_ptr<TargetSession> openTarget(const RunCommand& run,
         run.referenceBinary.empty() ? selfDirectory() + "/do-reference" : run.referenceBinary;
     command.args = {"--listen", "127.0.0.1:0",  "--data-dir",
                     dataDir,    "--time-scale", std::to_string(run.timeScale)};
+    command.args.insert(command.args.end(), run.referenceArgs.begin(), run.referenceArgs.end());
     startTimeout = std::chrono::seconds(30);  // Opening SQLite and binding: well under a second.
   } else if (run.target == "workerd") {
     command.name = "workerd";
@@ -197,7 +219,13 @@ int runSuite(const RunCommand& run, const std::string& commandLine) {
     return plan.empty() ? kNothingSelected : kClean;
   }
   if (plan.empty()) {
-    std::cerr << "do-conformance: no scenario selected (folder " << folder << ")\n";
+    std::cerr << "do-conformance: no scenario selected: " << scenarios.size() << " scenarios in "
+              << folder
+              << (run.filters.empty() && run.tags.empty() && run.excludes.empty() &&
+                          run.excludeTags.empty()
+                      ? ""
+                      : ", none left after --filter, --exclude and --tag")
+              << "\n";
     return kNothingSelected;
   }
 
@@ -247,6 +275,7 @@ int runSuite(const RunCommand& run, const std::string& commandLine) {
   options.deadline = std::chrono::seconds(run.deadlineSeconds);
   options.execution.runId = runId;
   options.execution.timeoutScale = run.timeoutMultiplier;
+  options.execution.timingSlackRealMs = run.timingSlackMs;
   report.results =
       runPlan(plan, *session, options, [&](const Result& result, size_t done, size_t total) {
         Result judged = result;
@@ -255,6 +284,7 @@ int runSuite(const RunCommand& run, const std::string& commandLine) {
         console.resultFinished(one.front(), done, total);
       });
   applyExpectations(expectations, report.results);
+  report.info.targetUrl = session->rootUrl();  // Where it ended up, after any restart.
   session.reset();  // Stops a managed target before the reports are written.
   report.info.durationMs =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
@@ -270,36 +300,156 @@ int runSuite(const RunCommand& run, const std::string& commandLine) {
     console.line("expectations written to " + run.writeExpectationsPath);
   }
   for (const auto& stale : unusedExpectations(expectations, report.results)) {
-    if (run.filters.empty() && run.tags.empty() && run.excludes.empty()) {
+    if (run.filters.empty() && run.tags.empty() && run.excludes.empty() &&
+        run.excludeTags.empty()) {
       console.line("warning: the expectations file names " + stale + ", which this run lacks");
     }
   }
 
   std::vector<std::string> unexpected;
   int asExpected = 0;
-  int skipped = 0;
+  int knownFailures = 0;
+  int notRun = 0;
   for (const auto& result : report.results) {
     if (result.isUnexpected()) {
       unexpected.push_back(result.id);
     } else if (result.status == Status::kPass) {
       ++asExpected;
+    } else if (result.status == Status::kSkip || result.status == Status::kPreconditionFailed) {
+      ++notRun;
     } else {
-      ++skipped;
+      ++knownFailures;
     }
   }
   console.line("reports: " + jsonPath + ", " + junitPath);
   if (!unexpected.empty()) {
-    std::string rerun = "do-conformance run --target " + shellQuote(run.target);
+    std::string rerun =
+        shellQuote(selfDirectory() + "/do-conformance") + " run --target " + shellQuote(run.target);
+    if (!run.scenarios.empty()) {
+      rerun += " --scenarios " + shellQuote(fs::absolute(run.scenarios).string());
+    }
+    if (!run.expectationsPath.empty()) {
+      rerun += " --expectations " + shellQuote(fs::absolute(run.expectationsPath).string());
+    }
     for (const auto& id : unexpected) {
       rerun += " --filter " + shellQuote(id);
     }
     console.line("rerun the unexpected results with:\n  " + rerun);
   }
-  // The closing line CI systems read: passed = as expected, failed = unexpected.
+  if (knownFailures + notRun > 0) {
+    console.line("not passed but as expected: " + std::to_string(knownFailures) +
+                 " known failures (expectations file), " + std::to_string(notRun) +
+                 " not run here (SKIP or PRECONDITION_FAILED)");
+  }
+  // The closing line CI systems read: passed = PASS as expected, failed = not as expected,
+  // skipped = everything else (known failures, preconditions not met).
   console.line("do-conformance: " + std::to_string(asExpected) + " passed, " +
-               std::to_string(unexpected.size()) + " failed, " + std::to_string(skipped) +
-               " skipped");
+               std::to_string(unexpected.size()) + " failed, " +
+               std::to_string(knownFailures + notRun) + " skipped");
   return unexpected.empty() ? kClean : kUnexpected;
+}
+
+// Tells someone porting the probe what their target gets wrong: the /info document field by
+// field, the protocol's version handling, then the probe and smoke scenarios with every failure.
+int checkTarget(const std::string& rawUrl, int jobs) {
+  std::string url = rawUrl;
+  while (url.ends_with("/")) {
+    url.pop_back();
+  }
+  Console console(stdout, false);
+  std::vector<std::string> problems;
+  const auto report = [&](bool ok, const std::string& what) {
+    console.line((ok ? "ok       " : "PROBLEM  ") + what);
+    if (!ok) {
+      problems.push_back(what);
+    }
+  };
+
+  TargetClient client;
+  Json info;
+  try {
+    info = client.info(url, std::chrono::seconds(10));
+  } catch (const TargetError& error) {
+    std::cerr << "do-conformance: target " << url << " unreachable: " << error.what() << "\n";
+    return kTargetError;
+  }
+  const auto infoProblems = checkInfoDocument(info);
+  report(infoProblems.empty(), "GET /info follows specs/probe-protocol.md");
+  for (const auto& problem : infoProblems) {
+    report(false, "  /info " + problem);
+  }
+  if (!infoProblems.empty()) {
+    console.line("check-target: fix /info first; " + std::to_string(problems.size()) + " problems");
+    return kUnexpected;
+  }
+
+  for (const auto& profile : info["profiles"]) {
+    const std::string base = profile["baseUrl"];
+    try {
+      const Json again = client.info(base, std::chrono::seconds(10));
+      report(again == info, base + "/info answers the same document as " + url + "/info");
+      TargetClient wrongVersion(999);
+      const auto exchange = wrongVersion.send("GET", base + "/obj/Probe/check-target/log", {}, "",
+                                              std::chrono::seconds(10));
+      report(exchange.status == 400, base + " answers 400 to x-probe-protocol: 999 (got " +
+                                         std::to_string(exchange.status) + ")");
+    } catch (const TargetError& error) {
+      report(false, base + ": " + error.what());
+    }
+  }
+
+  const CompatTable table = CompatTable::loadDefault();
+  LoadOptions loadOptions{table.newestSupportedDate().iso,
+                          loadRequirementIds(sourcePath("specs/requirements.yaml"))};
+  const auto scenarios = loadScenarioFolder(sourcePath("conformance/scenarios"), loadOptions);
+  std::vector<PlannedResult> plan;
+  for (const auto& planned : planResults(scenarios)) {
+    const auto& tags = planned.scenario->tags;
+    if (std::find(tags.begin(), tags.end(), "probe") != tags.end() ||
+        std::find(tags.begin(), tags.end(), "smoke") != tags.end()) {
+      plan.push_back(planned);
+    }
+  }
+  TargetSession session(url, nullptr);
+  RunOptions options;
+  options.jobs = jobs;
+  options.execution.runId = "check-" + newRunId();
+  const auto results = runPlan(plan, session, options, [](const Result&, size_t, size_t) {});
+  for (const auto& result : results) {
+    const bool ok = !result.isUnexpected();
+    report(ok, "scenario " + result.id + ": " + toString(result.status) +
+                   (result.message.empty() ? "" : "\n           " + result.message));
+  }
+  console.line("check-target: " + std::to_string(problems.size()) + " problems");
+  return problems.empty() ? kClean : kUnexpected;
+}
+
+// The differential table of two JSON reports (two targets, or two runs of one).
+int compareReports(const std::string& pathA, const std::string& pathB,
+                   const std::string& markdownPath) {
+  const auto load = [](const std::string& path) {
+    std::ifstream in(path);
+    if (!in) {
+      throw ConfigError(path, 0, "", "cannot open the report");
+    }
+    Json report = Json::parse(in, nullptr, false);
+    if (!report.is_object() || !report.contains("results")) {
+      throw ConfigError(path, 0, "", "not a do-conformance JSON report");
+    }
+    return report;
+  };
+  const Json a = load(pathA);
+  const Json b = load(pathB);
+  const auto differences = diffReports(a, b);
+  const std::string table = renderDifferences(a, b, differences);
+  std::cout << table;
+  if (!markdownPath.empty()) {
+    std::ofstream(markdownPath) << table;
+  }
+  std::cout << "compare: " << differences.size() << " of "
+            << std::max(a["results"].size(), b["results"].size())
+            << " results differ in status or normalised trace\n";
+  return kClean;
 }
 
 }  // namespace
@@ -321,6 +471,7 @@ int main(int argc, char** argv) {
   runApp->add_option("--filter", run.filters, "run only results whose id matches this glob");
   runApp->add_option("--exclude", run.excludes, "skip results whose id matches this glob");
   runApp->add_option("--tag", run.tags, "run only scenarios with this tag");
+  runApp->add_option("--exclude-tag", run.excludeTags, "skip scenarios with this tag");
   runApp->add_flag("--list", run.list, "list the selected result ids and stop");
   runApp->add_option("--jobs", run.jobs, "results run at once")
       ->check(CLI::Range(1, 256))
@@ -338,6 +489,11 @@ int main(int argc, char** argv) {
                    "clock scale of a reference the harness starts (real s per runtime s)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
+  runApp
+      ->add_option("--timing-slack-ms", run.timingSlackMs,
+                   "real milliseconds of scheduling latency allowed on every timing window")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   runApp->add_option("--report-dir", run.reportDir, "where reports and target logs go")
       ->capture_default_str();
   runApp->add_option("--json", run.jsonPath, "JSON report path (default: REPORT_DIR/report.json)");
@@ -346,9 +502,30 @@ int main(int argc, char** argv) {
                      "known results of this target (conformance/expectations/*.yaml)");
   runApp->add_option("--write-expectations", run.writeExpectationsPath,
                      "write an expectations file that makes this run's results expected");
+  runApp
+      ->add_option("--reference-arg", run.referenceArgs,
+                   "an extra argument for a reference the harness starts; repeatable")
+      ->allow_extra_args(false);
   runApp->add_option("--reference-binary", run.referenceBinary,
                      "do-reference to start (default: the one beside do-conformance)");
-  runApp->add_flag("--verbose", run.verbose, "every result and the harness's log");
+  runApp->add_flag("--verbose", run.verbose, "the harness's own log (target starts, restarts)");
+
+  std::string checkUrl;
+  int checkJobs = 4;
+  CLI::App* checkApp = app.add_subcommand(
+      "check-target",
+      "tell a porter what their probe gets wrong: /info, versions, probe scenarios");
+  checkApp->add_option("url", checkUrl, "the http:// root URL of a running target")->required();
+  checkApp->add_option("--jobs", checkJobs, "scenarios run at once")->check(CLI::Range(1, 64));
+
+  std::string compareA, compareB, compareMarkdown;
+  CLI::App* compareApp =
+      app.add_subcommand("compare",
+                         "the differential table of two JSON reports: results whose status or "
+                         "normalised trace differ");
+  compareApp->add_option("a", compareA, "the first report.json")->required();
+  compareApp->add_option("b", compareB, "the second report.json")->required();
+  compareApp->add_option("--markdown", compareMarkdown, "also write the table to this file");
 
   try {
     app.parse(argc, argv);
@@ -365,6 +542,12 @@ int main(int argc, char** argv) {
   try {
     if (runApp->parsed()) {
       return runSuite(run, commandLine);
+    }
+    if (compareApp->parsed()) {
+      return compareReports(compareA, compareB, compareMarkdown);
+    }
+    if (checkApp->parsed()) {
+      return checkTarget(checkUrl, checkJobs);
     }
   } catch (const ConfigError& error) {
     std::cerr << "do-conformance: " << error.what() << "\n";

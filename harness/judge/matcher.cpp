@@ -1,5 +1,7 @@
 #include "harness/judge/matcher.h"
 
+#include <cmath>
+#include <limits>
 #include <regex>
 #include <set>
 
@@ -9,7 +11,8 @@ namespace {
 
 const std::set<std::string> kOperators = {
     "$regex",           "$absent", "$ne",  "$type", "$sameAs", "$notSameAs", "$length", "$contains",
-    "$containsInOrder", "$count",  "$gte", "$lte",  "$gt",     "$lt",        "$anyOf"};
+    "$containsInOrder", "$count",  "$gte", "$lte",  "$gt",     "$lt",        "$anyOf",  "$gaps",
+    "$delay",           "$atLeast"};
 
 bool isOperatorObject(const Json& pattern) {
   return pattern.is_object() && !pattern.empty() && pattern.begin().key().starts_with("$");
@@ -43,13 +46,21 @@ std::string typeName(const Json& value) {
   }
 }
 
-// Numbers compare by value (200 equals 200.0); everything else as JSON.
+// nlohmann compares integers exactly and an integer with a float by value (200 equals 200.0).
 bool sameValue(const Json& a, const Json& b) {
-  if (a.is_number() && b.is_number()) {
-    return a.get<double>() == b.get<double>();
-  }
   return a == b;
 }
+
+// A JSON pointer token: '~' and '/' in a field name are escaped (RFC 6901).
+std::string pointerToken(const std::string& key) {
+  std::string token;
+  for (const char c : key) {
+    token += c == '~' ? std::string("~0") : c == '/' ? std::string("~1") : std::string(1, c);
+  }
+  return token;
+}
+
+const std::set<std::string> kTypeNames = {"null", "boolean", "string", "number", "array", "object"};
 
 Mismatch at(const std::string& path, std::string problem) {
   return Mismatch{path.empty() ? "/" : path, std::move(problem)};
@@ -75,12 +86,98 @@ std::optional<Json> resolveReference(const std::string& reference, const MatchCo
 std::optional<Mismatch> matchAt(const Json& pattern, const Json& actual,
                                 const MatchContext& context, const std::string& path);
 
+std::optional<Mismatch> matchGaps(const Json& argument, const Json& actual,
+                                  const MatchContext& context, const std::string& path);
+
 int countMatches(const Json& where, const Json& list, const MatchContext& context) {
   int count = 0;
   for (const auto& element : list) {
     count += matchAt(where, element, context, "") ? 0 : 1;
   }
   return count;
+}
+
+// The time between consecutive events that match `where`, each inside its window: from the
+// nominal gap less the slack to the nominal gap stretched by the jitter plus the slack. The slack
+// is real time (scheduling latency on a loaded machine), so on a faster clock it is worth more
+// of the target's milliseconds.
+std::optional<Mismatch> matchGaps(const Json& argument, const Json& actual,
+                                  const MatchContext& context, const std::string& path) {
+  if (!actual.is_array()) {
+    return at(path, "expected a list of events, got " + show(actual));
+  }
+  const std::string field = argument.value("field", std::string("ts"));
+  const double jitter = argument.value("jitter", 0.0);
+  const double slack = context.slackRealMs / context.clockScale;
+  std::vector<double> times;
+  for (const auto& event : actual) {
+    if (!matchAt(argument.at("where"), event, context, "")) {
+      if (!event.contains(field) || !event[field].is_number()) {
+        return at(path, "an event matching " + show(argument.at("where")) + " has no number \"" +
+                            field + "\": " + show(event));
+      }
+      times.push_back(event[field].get<double>());
+    }
+  }
+  const Json& nominal = argument.at("nominal");
+  if (times.size() != nominal.size() + 1) {
+    return at(path, "expected " + std::to_string(nominal.size() + 1) + " events matching " +
+                        show(argument.at("where")) + ", got " + std::to_string(times.size()));
+  }
+  for (size_t i = 0; i < nominal.size(); ++i) {
+    const double gap = times[i + 1] - times[i];
+    const double low = nominal[i].get<double>() - slack;
+    const double high = nominal[i].get<double>() * (1 + jitter) + slack;
+    if (gap < low || gap > high) {
+      return at(path, "gap " + std::to_string(i + 1) + " was " + std::to_string(long(gap)) +
+                          " ms, outside [" + std::to_string(long(low)) + ", " +
+                          std::to_string(long(high)) + "] (nominal " + nominal[i].dump() +
+                          " ms, jitter " + std::to_string(int(jitter * 100)) + " %, slack " +
+                          std::to_string(long(slack)) + " ms)");
+    }
+  }
+  return std::nullopt;
+}
+
+// For every event that matches `where`: the time from one of its fields to another (say, from
+// alarmInfo.scheduledTime to ts) lies in [min, max + slack]. The lower bound has no slack: "not
+// before its time" is exact.
+std::optional<Mismatch> matchDelay(const Json& argument, const Json& actual,
+                                   const MatchContext& context, const std::string& path) {
+  if (!actual.is_array()) {
+    return at(path, "expected a list of events, got " + show(actual));
+  }
+  const Json::json_pointer from("/" + argument.at("from").get<std::string>());
+  const Json::json_pointer to("/" + argument.value("to", std::string("ts")));
+  const double low = argument.value("min", 0.0);
+  const double high = argument.contains("max")
+                          ? argument["max"].get<double>() + context.slackRealMs / context.clockScale
+                          : std::numeric_limits<double>::infinity();
+  int matched = 0;
+  for (size_t i = 0; i < actual.size(); ++i) {
+    const Json& event = actual[i];
+    if (matchAt(argument.at("where"), event, context, "")) {
+      continue;
+    }
+    ++matched;
+    if (!event.contains(from) || !event.contains(to) || !event[from].is_number() ||
+        !event[to].is_number()) {
+      return at(path + "/" + std::to_string(i),
+                "the event lacks a number at " + from.to_string() + " or " + to.to_string());
+    }
+    const double delay = event[to].get<double>() - event[from].get<double>();
+    if (delay < low || delay > high) {
+      return at(path + "/" + std::to_string(i),
+                "from " + from.to_string() + " to " + to.to_string() + " took " +
+                    std::to_string(long(delay)) + " ms, outside [" + std::to_string(long(low)) +
+                    ", " + (std::isinf(high) ? std::string("∞") : std::to_string(long(high))) +
+                    "]");
+    }
+  }
+  if (matched == 0) {
+    return at(path, "no event matches " + show(argument.at("where")));
+  }
+  return std::nullopt;
 }
 
 std::optional<Mismatch> matchOperator(const std::string& name, const Json& argument,
@@ -109,6 +206,19 @@ std::optional<Mismatch> matchOperator(const std::string& name, const Json& argum
                ? std::nullopt
                : std::optional(at(
                      path, "expected a " + argument.get<std::string>() + ", got " + show(actual)));
+  }
+  if (name == "$atLeast") {
+    std::string problem;
+    const auto referenced = resolveReference(argument.get<std::string>(), context, problem);
+    if (!referenced) {
+      return at(path, name + " " + problem);
+    }
+    if (!actual.is_number() || !referenced->is_number() ||
+        actual.get<double>() < referenced->get<double>()) {
+      return at(path, "expected at least " + argument.get<std::string>() + " (" +
+                          show(*referenced) + "), got " + show(actual));
+    }
+    return std::nullopt;
   }
   if (name == "$sameAs" || name == "$notSameAs") {
     std::string problem;
@@ -187,6 +297,12 @@ std::optional<Mismatch> matchOperator(const std::string& name, const Json& argum
                  : std::optional(at(path, "expected " + name.substr(1) + " " + argument.dump() +
                                               ", got " + show(actual)));
   }
+  if (name == "$gaps") {
+    return matchGaps(argument, actual, context, path);
+  }
+  if (name == "$delay") {
+    return matchDelay(argument, actual, context, path);
+  }
   if (name == "$anyOf") {
     for (const auto& option : argument) {
       if (!matchAt(option, actual, context, path)) {
@@ -213,7 +329,7 @@ std::optional<Mismatch> matchAt(const Json& pattern, const Json& actual,
       return at(path, "expected an object, got " + show(actual));
     }
     for (const auto& [key, expected] : pattern.items()) {
-      const std::string childPath = path + "/" + key;
+      const std::string childPath = path + "/" + pointerToken(key);
       const bool wantsAbsent = isOperatorObject(expected) && expected.contains("$absent") &&
                                expected["$absent"].get<bool>();
       if (!actual.contains(key)) {
@@ -266,8 +382,22 @@ std::optional<std::string> validateOperator(const std::string& name, const Json&
   if ((name == "$absent") && !argument.is_boolean()) {
     return name + " takes true or false";
   }
-  if ((name == "$type" || name == "$sameAs" || name == "$notSameAs") && !argument.is_string()) {
+  if ((name == "$type" || name == "$sameAs" || name == "$notSameAs" || name == "$atLeast") &&
+      !argument.is_string()) {
     return name + " takes a string";
+  }
+  if (name == "$type" && !kTypeNames.contains(argument.get<std::string>())) {
+    return "$type \"" + argument.get<std::string>() +
+           "\" is not a JSON type (null, boolean, string, number, array, object)";
+  }
+  if (name == "$delay" && (!argument.is_object() || !argument.contains("where") ||
+                           !argument.contains("from") || !argument["from"].is_string())) {
+    return "$delay takes {where: <pattern>, from: <field path>, to: ts, min: ms, max: ms}";
+  }
+  if (name == "$gaps" && (!argument.is_object() || !argument.contains("where") ||
+                          !argument.contains("nominal") || !argument["nominal"].is_array() ||
+                          (argument.contains("jitter") && !argument["jitter"].is_number()))) {
+    return "$gaps takes {where: <pattern>, nominal: [ms, ...], jitter: <fraction>, field: ts}";
   }
   if ((name == "$gte" || name == "$lte" || name == "$gt" || name == "$lt") &&
       !argument.is_number()) {

@@ -16,6 +16,10 @@ using Json = nlohmann::json;
 struct MatchContext {
   // Observations of the steps run so far, by step id, for $sameAs and $notSameAs.
   const std::map<std::string, Json>* observations = nullptr;
+  // For $gaps: the target's clock scale (real s per target s) and the real-time slack allowed
+  // for scheduling latency on top of a window.
+  double clockScale = 1.0;
+  double slackRealMs = 20;
 };
 
 struct Mismatch {

@@ -403,7 +403,7 @@ TEST(Matcher, AnOperatorDeepInAPatternReportsItsOwnPath) {
 
 // A mismatch path is a JSON pointer, so a field named with '/' or '~' is escaped (RFC 6901).
 // DISABLED: the matcher joins field names with '/' unescaped; see the report.
-TEST(Matcher, DISABLED_AFieldNameWithASlashIsEscapedInTheMismatchPath) {
+TEST(Matcher, AFieldNameWithASlashIsEscapedInTheMismatchPath) {
   const auto mismatch =
       matchText(R"({"headers": {"a/b~c": "1"}})", R"({"headers": {"a/b~c": "2"}})");
   ASSERT_TRUE(mismatch);
@@ -412,7 +412,7 @@ TEST(Matcher, DISABLED_AFieldNameWithASlashIsEscapedInTheMismatchPath) {
 
 // Numbers compare by value; integers beyond 2^53 must not be rounded into each other.
 // DISABLED: sameValue() compares every pair of numbers as doubles; see the report.
-TEST(Matcher, DISABLED_TwoDifferentLargeIntegersAreNotEqual) {
+TEST(Matcher, TwoDifferentLargeIntegersAreNotEqual) {
   EXPECT_FALSE(matches("9007199254740993", "9007199254740992"));
 }
 
@@ -487,7 +487,7 @@ TEST(ValidatePattern, FindsABadOperatorNestedInsideListsAndOperators) {
 
 // A $type that names no JSON type can never match, so it is a scenario bug to catch at load.
 // DISABLED: validatePattern accepts any string; see the report.
-TEST(ValidatePattern, DISABLED_RejectsATypeThatNamesNoJsonType) {
+TEST(ValidatePattern, RejectsATypeThatNamesNoJsonType) {
   EXPECT_TRUE(validateText(R"({"$type": "integer"})"));
 }
 

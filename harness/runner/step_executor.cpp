@@ -1,5 +1,8 @@
 #include "harness/runner/step_executor.h"
 
+#include <algorithm>
+#include <thread>
+
 #include "harness/judge/matcher.h"
 
 namespace doc::harness {
@@ -11,6 +14,10 @@ using Clock = std::chrono::steady_clock;
 // The least time a request is given even when the scenario's budget is nearly spent, so that
 // the last step fails as a timeout rather than as a refused connection.
 constexpr auto kMinRequestTimeout = std::chrono::milliseconds(100);
+// How often waitLog reads the log, at most and at least: often enough to see an event soon
+// after it happened, rarely enough not to load the target.
+constexpr auto kMaxPollInterval = std::chrono::milliseconds(100);
+constexpr auto kMinPollInterval = std::chrono::milliseconds(5);
 
 // A step could not be carried out: the target broke the protocol or could not be reached.
 struct StepError {
@@ -41,7 +48,9 @@ class Execution {
         client_(session.protocolVersion()),
         started_(Clock::now()),
         deadline_(started_ + std::chrono::milliseconds(static_cast<long long>(
-                                 scenario.timeoutSeconds * options.timeoutScale * 1000))) {}
+                                 (scenario.timeoutSeconds * session.clockScale() +
+                                  options.transportAllowanceSeconds) *
+                                 options.timeoutScale * 1000))) {}
 
   Result run() {
     Result result;
@@ -89,15 +98,38 @@ class Execution {
       return "the target does not serve compatibility profile " + profile_;
     }
     for (const auto& capability : scenario_.needs) {
+      if (capability == "restart" && !session_.hasCapability(capability)) {
+        return "restarting needs a target the harness started itself (--target reference or "
+               "workerd), not a URL";
+      }
       if (!session_.hasCapability(capability)) {
-        return "the target lacks capability \"" + capability + "\"";
+        return "the target's /info does not declare capability \"" + capability + "\"";
       }
     }
     return std::nullopt;
   }
 
+  MatchContext matchContext() const {
+    return MatchContext{&observations_, session_.clockScale(), options_.timingSlackRealMs};
+  }
+
+  static void recordFailure(Result& result, const std::string& message) {
+    if (result.status == Status::kPass) {
+      result.status = Status::kFail;
+      result.message = message;
+    }
+  }
+
   void judge(const Step& step, StepTrace& trace, Result& result) const {
-    const MatchContext context{&observations_};
+    const MatchContext context = matchContext();
+    if (step.kind == StepKind::kWaitLog && !trace.observation.value("matched", false)) {
+      const std::string requirement = step.args.value("requirement", std::string());
+      CheckResult check{requirement, false, trace.observation.value("problem", std::string()),
+                        step.args["until"]};
+      recordFailure(result, requirement + " (" + scenario_.file + ":" + std::to_string(step.line) +
+                                ", step \"" + step.id + "\"): " + check.message);
+      trace.checks.push_back(std::move(check));
+    }
     for (const auto& expectation : step.expect) {
       CheckResult check{expectation.requirement, true, "", expectation.pattern};
       if (const auto mismatch = match(expectation.pattern, trace.observation, context)) {
@@ -132,13 +164,16 @@ class Execution {
   HttpExchange send(const std::string& method, const std::string& url,
                     std::map<std::string, std::string> headers, const std::string& body,
                     Json& request) {
+    const auto budget = remaining();
+    const auto sentAt = Clock::now();
     try {
-      HttpExchange exchange = client_.send(method, url, std::move(headers), body, remaining());
+      HttpExchange exchange = client_.send(method, url, std::move(headers), body, budget);
       request = exchangeToJson(exchange);
       return exchange;
     } catch (const TargetError& error) {
       request = {{"method", method}, {"url", url}};
-      throw StepError{error.what(), Clock::now() >= deadline_};
+      const auto now = Clock::now();
+      throw StepError{error.what(), now >= deadline_ || now - sentAt >= budget};
     }
   }
 
@@ -195,6 +230,15 @@ class Execution {
       }
       case StepKind::kLog:
         return sendForJson("GET", objectUrl(args) + "/log", nullptr, request);
+      case StepKind::kWaitLog:
+        return waitForLog(args, request);
+      case StepKind::kWait: {
+        const auto realWait = realDuration(args.at("forSeconds").get<double>());
+        request = {{"wait", args.at("for")}, {"realMs", realWait.count()}};
+        // Waiting for nothing to happen: the one wait no event can end early.
+        std::this_thread::sleep_for(realWait);
+        return {{"waitedMs", realWait.count()}};
+      }
       case StepKind::kBehaviour:
         return sendForJson("PUT", objectUrl(args) + "/behaviour", args.at("set"), request);
       case StepKind::kRestart:
@@ -207,6 +251,48 @@ class Execution {
         return {{"restarted", true}};
     }
     throw StepError{"unknown step kind"};
+  }
+
+  // Seconds on the target's clock as real time.
+  std::chrono::milliseconds realDuration(double targetSeconds) const {
+    return std::chrono::milliseconds(
+        static_cast<long long>(targetSeconds * session_.clockScale() * 1000));
+  }
+
+  // Reads the log until `until` matches it or `within` (on the target's clock, plus the slack)
+  // has passed. The observation is the last log read, with whether it matched.
+  Json waitForLog(const Json& args, Json& request) {
+    const auto window =
+        realDuration(args.at("withinSeconds").get<double>()) +
+        std::chrono::milliseconds(static_cast<long long>(options_.timingSlackRealMs));
+    const auto interval = std::clamp<std::chrono::milliseconds>(
+        std::chrono::duration_cast<std::chrono::milliseconds>(window / 50), kMinPollInterval,
+        kMaxPollInterval);
+    const auto giveUp = std::min(deadline_, Clock::now() + window);
+    const std::string url = objectUrl(args) + "/log";
+    const MatchContext context = matchContext();
+    int reads = 0;
+    for (;;) {
+      Json observation = sendForJson("GET", url, nullptr, request);
+      ++reads;
+      const auto mismatch = match(args.at("until"), observation, context);
+      if (!mismatch) {
+        observation["matched"] = true;
+        observation["reads"] = reads;
+        return observation;
+      }
+      if (Clock::now() + interval > giveUp) {
+        observation["matched"] = false;
+        observation["reads"] = reads;
+        observation["problem"] = "within " + args.at("within").dump() +
+                                 " the log never matched; last at " + mismatch->path + ": " +
+                                 mismatch->problem;
+        return observation;
+      }
+      // Bounded polling of the log, as the probe protocol offers no push: the interval is a
+      // fiftieth of the window, between 5 and 100 ms.
+      std::this_thread::sleep_for(interval);
+    }
   }
 
   const Scenario& scenario_;

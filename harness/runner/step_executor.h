@@ -15,6 +15,11 @@ namespace doc::harness {
 struct ExecutionOptions {
   std::string runId;          // Prefix of every object name, unique per run.
   double timeoutScale = 1.0;  // Multiplies the scenario's timeout (--timeout-multiplier).
+  // Real time allowed on top of every timing window for scheduling latency (--timing-slack-ms).
+  double timingSlackRealMs = 20;
+  // Real time every scenario gets on top of its timeout on the target's clock: connections, log
+  // reads and restarts do not speed up with a faster clock.
+  double transportAllowanceSeconds = 10;
 };
 
 // Runs `scenario` under `profile`; never throws: every failure becomes the result's status.

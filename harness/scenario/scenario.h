@@ -21,7 +21,17 @@ struct Expectation {
 
 // The step kinds a scenario can use; each is one request of specs/probe-protocol.md, or an
 // action of the harness on the target itself (restart).
-enum class StepKind { kFetch, kCallFetch, kRpc, kAction, kLog, kBehaviour, kRestart };
+enum class StepKind {
+  kFetch,
+  kCallFetch,
+  kRpc,
+  kAction,
+  kLog,
+  kWaitLog,  // Polls the log until a pattern matches, within a time on the target's clock.
+  kWait,     // Lets time pass on the target's clock, for "nothing happens within N".
+  kBehaviour,
+  kRestart,
+};
 
 std::string toString(StepKind kind);
 
@@ -39,6 +49,8 @@ struct Scenario {
   std::string description;
   std::string level = "MUST";
   std::vector<std::string> tags;
+  // On the target's clock: the harness allows timeoutSeconds × clock scale of real time, plus a
+  // fixed allowance for the transport (step_executor.cpp).
   double timeoutSeconds = 30;
   std::vector<std::string> profiles;  // Profile names; each gives one result.
   std::vector<std::string> needs;     // Capabilities from /info (and "restart").

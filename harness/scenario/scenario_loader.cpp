@@ -40,6 +40,11 @@ const std::vector<KindSpec>& kindSpecs() {
       {StepKind::kRpc, "rpc", {"object", "class", "method", "args"}, {"object", "method"}},
       {StepKind::kAction, "action", {}, {"object", "op"}, true},
       {StepKind::kLog, "log", {"object", "class"}, {"object"}},
+      {StepKind::kWaitLog,
+       "waitLog",
+       {"object", "class", "until", "within", "requirement"},
+       {"object", "until", "within", "requirement"}},
+      {StepKind::kWait, "wait", {"for"}, {"for"}},
       {StepKind::kBehaviour, "behaviour", {"object", "class", "set"}, {"object", "set"}},
       {StepKind::kRestart, "restart", {}, {}},
   };
@@ -65,6 +70,11 @@ Json toJson(const YamlField& field) {
       Json map = Json::object();
       for (const auto& entry : node) {
         const std::string key = entry.first.Scalar();
+        if (map.contains(key)) {
+          throw ConfigError(field.file, entry.first.Mark().line + 1,
+                            field.path + (field.path.empty() ? "" : ".") + key,
+                            "is given twice in the same map");
+        }
         map[key] = toJson(*field.optional(key));
       }
       return map;
@@ -85,10 +95,18 @@ Json toJson(const YamlField& field) {
     return nullptr;
   }
   if (std::regex_match(text, integer)) {
-    return std::stoll(text);
+    try {
+      return std::stoll(text);
+    } catch (const std::out_of_range&) {
+      // Too large for 64 bits: still a number, as a double.
+    }
   }
   if (std::regex_match(text, real)) {
-    return std::stod(text);
+    try {
+      return std::stod(text);
+    } catch (const std::out_of_range&) {
+      throw field.error("the number " + text + " is out of range");
+    }
   }
   return text;
 }
@@ -166,6 +184,15 @@ Step loadStep(const YamlField& field, size_t index, const LoadOptions& options) 
   step.kind = found->kind;
   const YamlField args = field.required(found->key);
   if (args.node.IsNull()) {
+    if (!found->requiredArgs.empty()) {
+      std::string list;
+      for (const auto& name : found->requiredArgs) {
+        list += (list.empty() ? "" : ", ") + name;
+      }
+      // The line of the step: a null node's own mark points past it.
+      throw ConfigError(field.file, field.line(), args.path,
+                        std::string("\"") + found->key + "\" needs " + list);
+    }
     step.args = Json::object();
   } else {
     if (!found->openArgs) {
@@ -175,6 +202,21 @@ Step loadStep(const YamlField& field, size_t index, const LoadOptions& options) 
       args.required(name);
     }
     step.args = toJson(args);
+    if (found->kind == StepKind::kWaitLog) {
+      if (const auto problem = validatePattern(step.args["until"])) {
+        throw args.required("until").error(*problem);
+      }
+      step.args["withinSeconds"] = parseDuration(args.required("within"));
+      const YamlField requirement = args.required("requirement");
+      if (!options.knownRequirements.empty() &&
+          !options.knownRequirements.contains(requirement.asString())) {
+        throw requirement.error("no requirement \"" + requirement.asString() +
+                                "\" in specs/requirements.yaml");
+      }
+    }
+    if (found->kind == StepKind::kWait) {
+      step.args["forSeconds"] = parseDuration(args.required("for"));
+    }
   }
 
   if (const auto expect = field.optional("expect")) {
@@ -204,6 +246,12 @@ bool Scenario::exclusive() const {
 std::vector<std::string> Scenario::requirements() const {
   std::vector<std::string> ids;
   for (const auto& step : steps) {
+    if (step.kind == StepKind::kWaitLog) {
+      const std::string id = step.args.value("requirement", std::string());
+      if (std::find(ids.begin(), ids.end(), id) == ids.end()) {
+        ids.push_back(id);
+      }
+    }
     for (const auto& expectation : step.expect) {
       if (std::find(ids.begin(), ids.end(), expectation.requirement) == ids.end()) {
         ids.push_back(expectation.requirement);

@@ -24,6 +24,9 @@ constexpr auto kStopGrace = std::chrono::seconds(8);
 
 struct ManagedTarget::Process {
   bp::ipstream out;
+  // The target runs in a process group of its own: a launcher's children (workerd under node)
+  // get every signal too, so a SIGKILL for a restart leaves no orphan holding the data.
+  bp::group group;
   bp::child child;
   std::thread reader;
   std::FILE* errorLog = nullptr;
@@ -68,7 +71,7 @@ std::string ManagedTarget::start() {
   try {
     process->child = bp::child(bp::exe = command_.executable, bp::args = command_.args,
                                bp::std_out > process->out, bp::std_err > process->errorLog,
-                               bp::std_in < bp::null);
+                               bp::std_in < bp::null, process->group);
   } catch (const std::exception& error) {
     throw TargetError("cannot start " + command_.name + " (" + command_.executable +
                       "): " + error.what());
@@ -130,7 +133,7 @@ void ManagedTarget::kill(int signal) {
   }
   auto& child = process_->child;
   if (child.valid() && child.running()) {
-    ::kill(child.id(), signal);
+    ::kill(-process_->group.native_handle(), signal);
     // Boost.Process's wait_for can sleep its whole bound even after the child exited, so the
     // exit is polled instead: a short, bounded wait that ends as soon as the child is gone.
     const auto deadline = std::chrono::steady_clock::now() + kStopGrace;
@@ -139,10 +142,12 @@ void ManagedTarget::kill(int signal) {
     }
     if (child.running() && signal != SIGKILL) {
       log_(LogLevel::kWarning, command_.name + " did not exit within the grace period; killing it");
-      ::kill(child.id(), SIGKILL);
+      ::kill(-process_->group.native_handle(), SIGKILL);
     }
     child.wait();
   }
+  // Whatever the target left behind in its group goes too.
+  ::kill(-process_->group.native_handle(), SIGKILL);
   process_.reset();
 }
 

@@ -37,7 +37,9 @@ TEST(AlarmPolicy, TheDefaultRandomSourceStaysInsideTheJitterWindow) {
   }
 }
 
-TEST(AlarmPolicy, SixRetriesAreAllowed) { EXPECT_EQ(AlarmPolicy{}.maxRetries, 6); }
+TEST(AlarmPolicy, SixRetriesAreAllowed) {
+  EXPECT_EQ(AlarmPolicy{}.maxRetries, 6);
+}
 
 }  // namespace
 }  // namespace doc::ref

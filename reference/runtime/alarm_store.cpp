@@ -29,7 +29,8 @@ AlarmStore::AlarmStore(ObjectStore& store) : store_(store) {
 std::optional<StoredAlarm> AlarmStore::get(const std::string& objectKey) {
   std::optional<StoredAlarm> alarm;
   store_.transact([&](SQLite::Database& db) {
-    SQLite::Statement query(db, std::string("SELECT ") + kColumns + " FROM alarms WHERE object = ?");
+    SQLite::Statement query(db,
+                            std::string("SELECT ") + kColumns + " FROM alarms WHERE object = ?");
     query.bind(1, objectKey);
     if (query.executeStep()) {
       alarm = readRow(query);

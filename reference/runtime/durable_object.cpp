@@ -1,8 +1,8 @@
 #include "reference/runtime/durable_object.h"
 
-#include "reference/runtime/object_store.h"
-
 #include <algorithm>
+
+#include "reference/runtime/object_store.h"
 
 namespace doc::ref {
 
@@ -30,7 +30,9 @@ void DurableObjectStorage::deleteAll() {
   }
 }
 
-std::optional<double> DurableObjectStorage::getAlarm() { return services_.getAlarm(); }
+std::optional<double> DurableObjectStorage::getAlarm() {
+  return services_.getAlarm();
+}
 
 void DurableObjectStorage::setAlarm(double scheduledTime) {
   // Both messages are workerd's (api/actor-state.c++, io/worker.c++), so callers match either.
@@ -45,7 +47,9 @@ void DurableObjectStorage::setAlarm(double scheduledTime) {
   services_.setAlarm(std::max(scheduledTime, services_.nowMs()));
 }
 
-void DurableObjectStorage::deleteAlarm() { services_.deleteAlarm(); }
+void DurableObjectStorage::deleteAlarm() {
+  services_.deleteAlarm();
+}
 
 std::vector<std::pair<std::string, Json>> DurableObjectStorage::list(const ListOptions& options) {
   if (options.limit && *options.limit <= 0) {

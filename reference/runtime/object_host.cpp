@@ -6,6 +6,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/url/parse.hpp>
+#include <cmath>
 #include <iomanip>
 #include <sstream>
 
@@ -45,11 +46,11 @@ ObjectSlot::ObjectSlot(Worker& worker, const std::string& className, DurableObje
       className_(className),
       factory_(factory),
       strand_(boost::asio::make_strand(worker.executor())),
-      state_(id,
-             DurableObjectStorage(worker.store(),
-                                  worker.profileName() + "/" + className + "/" + id.toString(),
-                                  *this),
-             *this),
+      state_(
+          id,
+          DurableObjectStorage(worker.store(),
+                               worker.profileName() + "/" + className + "/" + id.toString(), *this),
+          *this),
       alarmTimer_(strand_) {}
 
 ObjectSlot::~ObjectSlot() = default;
@@ -63,13 +64,18 @@ DurableObject& ObjectSlot::ensureConstructed() {
   return *instance_;
 }
 
-double ObjectSlot::nowMs() const { return worker_.clock().nowMs(); }
+// Whole milliseconds, as Date.now() gives them.
+double ObjectSlot::nowMs() const {
+  return std::floor(worker_.clock().nowMs());
+}
 
 bool ObjectSlot::deleteAllDeletesAlarm() const {
   return worker_.flags().isOn("delete_all_deletes_alarm");
 }
 
-bool ObjectSlot::classHasAlarmHandler() { return ensureConstructed().hasAlarmHandler(); }
+bool ObjectSlot::classHasAlarmHandler() {
+  return ensureConstructed().hasAlarmHandler();
+}
 
 std::optional<double> ObjectSlot::getAlarm() {
   if (alarmRunning_ && !alarmSetDuringRun_) {
@@ -168,8 +174,7 @@ Task<void> ObjectSlot::runAlarm() {
   alarmSetDuringRun_ = false;
   alarmDeletedDuringRun_ = false;
 
-  const AlarmInvocationInfo info{stored->retryCount, stored->retryCount > 0,
-                                 stored->scheduledTime};
+  const AlarmInvocationInfo info{stored->retryCount, stored->retryCount > 0, stored->scheduledTime};
   std::string failure;
   try {
     co_await runAlarmHandler(info);
@@ -178,8 +183,8 @@ Task<void> ObjectSlot::runAlarm() {
   }
   alarmRunning_ = false;
 
-  const std::string who = className_ + " \"" + id().name() + "\" in profile " +
-                          worker_.profileName();
+  const std::string who =
+      className_ + " \"" + id().name() + "\" in profile " + worker_.profileName();
   if (alarmSetDuringRun_) {
     // setAlarm() inside the handler replaces the retry: the new alarm runs with retryCount 0.
     if (const auto replacement = worker_.alarms().get(key)) {

@@ -29,6 +29,7 @@ struct Options {
   // Test-only: a reference that is wrong on purpose, to show the alarm scenarios catch it.
   double testFirstRetryMs = 0;
   int testMaxRetries = -1;
+  double testJitterFraction = -1;
   std::string compatTable;
   std::string logLevel = "info";
 };
@@ -89,7 +90,9 @@ int serve(const Options& options) {
   }
 
   std::string dataDir = options.dataDir;
-  if (dataDir.empty()) {
+  // Without --data-dir the state lives in a temporary folder that is removed at a clean exit.
+  const bool temporaryData = dataDir.empty();
+  if (temporaryData) {
     dataDir =
         (std::filesystem::temp_directory_path() / ("do-reference-" + std::to_string(::getpid())))
             .string();
@@ -104,13 +107,20 @@ int serve(const Options& options) {
   AlarmPolicy policy;
   if (options.testFirstRetryMs > 0) {
     policy.firstRetryDelayMs = options.testFirstRetryMs;
-    log(LogLevel::kWarning, "TEST SWITCH: first alarm retry after " +
-                                std::to_string(options.testFirstRetryMs) + " ms");
+    log(LogLevel::kWarning,
+        "TEST SWITCH: first alarm retry after " + std::to_string(options.testFirstRetryMs) + " ms");
   }
   if (options.testMaxRetries >= 0) {
     policy.maxRetries = options.testMaxRetries;
     log(LogLevel::kWarning,
         "TEST SWITCH: at most " + std::to_string(options.testMaxRetries) + " alarm retries");
+  }
+  if (options.testJitterFraction >= 0) {
+    // Always the largest jitter, so the test is deterministic.
+    policy.maxJitterFraction = options.testJitterFraction;
+    policy.uniform01 = [] { return 1.0; };
+    log(LogLevel::kWarning, "TEST SWITCH: every alarm retry waits " +
+                                std::to_string(options.testJitterFraction * 100) + " % longer");
   }
   ProbeRuntime runtime{store, alarms, journal, clock, policy, io.get_executor(), log};
 
@@ -156,6 +166,10 @@ int serve(const Options& options) {
   for (auto& thread : threads) {
     thread.join();
   }
+  if (temporaryData) {
+    std::error_code ignored;
+    std::filesystem::remove_all(dataDir, ignored);
+  }
   return 0;
 }
 
@@ -186,6 +200,10 @@ int main(int argc, char** argv) {
       ->group("");
   app.add_option("--test-max-retries", options.testMaxRetries,
                  "TEST ONLY: a wrong alarm retry count, to check the suite catches it")
+      ->group("");
+  app.add_option("--test-jitter-fraction", options.testJitterFraction,
+                 "TEST ONLY: stretch every alarm retry by this fraction, to check the suite "
+                 "catches it")
       ->group("");
   app.add_option("--log-level", options.logLevel, "debug, info, warning or error")
       ->check(CLI::IsMember({"debug", "info", "warning", "error"}))
