@@ -39,6 +39,19 @@ void Console::resultFinished(const Result& result, size_t done, size_t total) {
     if (unexpected && !result.message.empty()) {
       text += "\n    " + result.message;
     }
+    if (verbose_) {
+      // The wire trace: what each step sent and what came back, shortened to a line each.
+      constexpr size_t kMaxShown = 400;
+      for (const auto& step : result.trace) {
+        std::string observed = step.observation.dump();
+        if (observed.size() > kMaxShown) {
+          observed = observed.substr(0, kMaxShown) + "...";
+        }
+        text += "\n    " + step.id + " (" + step.kind + ") " +
+                step.request.value("method", std::string()) + " " +
+                step.request.value("url", std::string()) + "\n      -> " + observed;
+      }
+    }
     line(text);
     return;
   }

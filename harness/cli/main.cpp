@@ -229,9 +229,14 @@ int runSuite(const RunCommand& run, const std::string& commandLine) {
     return kNothingSelected;
   }
 
+  // A target the suite ships expectations for uses them unless told otherwise.
+  std::string expectationsPath = run.expectationsPath;
+  if (expectationsPath.empty() && run.target == "workerd") {
+    expectationsPath = sourcePath("conformance/expectations/workerd.yaml");
+  }
   ExpectationFile expectations;
-  if (!run.expectationsPath.empty()) {
-    expectations = loadExpectationFile(run.expectationsPath);
+  if (!expectationsPath.empty() && expectationsPath != "none") {
+    expectations = loadExpectationFile(expectationsPath);
   }
 
   std::vector<std::string> profiles;
@@ -499,7 +504,8 @@ int main(int argc, char** argv) {
   runApp->add_option("--json", run.jsonPath, "JSON report path (default: REPORT_DIR/report.json)");
   runApp->add_option("--junit", run.junitPath, "JUnit XML path (default: REPORT_DIR/junit.xml)");
   runApp->add_option("--expectations", run.expectationsPath,
-                     "known results of this target (conformance/expectations/*.yaml)");
+                     "known results of this target (default for --target workerd: "
+                     "conformance/expectations/workerd.yaml; \"none\" for none)");
   runApp->add_option("--write-expectations", run.writeExpectationsPath,
                      "write an expectations file that makes this run's results expected");
   runApp
@@ -508,7 +514,9 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false);
   runApp->add_option("--reference-binary", run.referenceBinary,
                      "do-reference to start (default: the one beside do-conformance)");
-  runApp->add_flag("--verbose", run.verbose, "the harness's own log (target starts, restarts)");
+  runApp->add_flag("--verbose", run.verbose,
+                   "the wire trace of every result (each step's request and what came back) and "
+                   "the harness's own log");
 
   std::string checkUrl;
   int checkJobs = 4;
