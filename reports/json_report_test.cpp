@@ -197,7 +197,9 @@ TEST(JsonReportSchema, EachObjectDescribesExactlyTheKeysTheReportWrites) {
 constexpr int kValidatorMissing = 77;
 
 int validate(const std::string& reportPath) {
-  return runShell("python3 " + shellQuote(sourcePath("reports/schema/validate_report.py")) + " " +
+  // Debian's interpreter: tools/install-deps.sh installs python3-jsonschema for it.
+  return runShell("/usr/bin/python3 " +
+                  shellQuote(sourcePath("reports/schema/validate_report.py")) + " " +
                   shellQuote(reportPath) + " >&2");
 }
 

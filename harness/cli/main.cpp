@@ -272,8 +272,9 @@ int runSuite(const RunCommand& run, const std::string& commandLine) {
 
   Console console(stdout, run.verbose);
   console.line("do-conformance " + std::string(DOC_VERSION) + ": " + std::to_string(plan.size()) +
-               " results against " + report.info.targetName + " " + report.info.targetVersion +
-               " at " + report.info.targetUrl + " (run " + runId + ")");
+               (plan.size() == 1 ? " result" : " results") + " against " + report.info.targetName +
+               " " + report.info.targetVersion + " at " + report.info.targetUrl + " (run " + runId +
+               ")");
 
   RunOptions options;
   options.jobs = run.jobs;

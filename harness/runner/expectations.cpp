@@ -34,7 +34,7 @@ ExpectationFile loadExpectationFile(const std::string& path) {
   for (const auto& entry : results->node) {
     const std::string id = entry.first.Scalar();
     const YamlField field = *results->optional(id);
-    field.rejectUnknownKeys({"status", "reason", "intermittent"});
+    field.rejectUnknownKeys({"status", "reason", "intermittent", "runs"});
     ExpectedOutcome outcome;
     outcome.line = field.line();
     outcome.status = parseStatusField(field.required("status"));
@@ -46,6 +46,14 @@ ExpectationFile loadExpectationFile(const std::string& path) {
       for (size_t i = 0; i < intermittent->node.size(); ++i) {
         outcome.intermittent.push_back(parseStatusField(intermittent->at(i)));
       }
+      // Flakiness is a claim about runs: it is accepted only with the runs that showed it.
+      const auto runs = field.optional("runs");
+      if (!runs || !runs->node.IsSequence() || runs->node.size() < 2) {
+        throw intermittent->error(
+            "an intermittent result needs \"runs\": the runs (date and run id, or report "
+            "paths) that showed its different statuses, at least two");
+      }
+      outcome.runs = runs->asStringList();
     }
     file[id] = std::move(outcome);
   }

@@ -17,6 +17,7 @@ struct ExpectedOutcome {
   std::string reason;
   // Statuses seen across runs for an intermittent result; any of them is expected.
   std::vector<Status> intermittent;
+  std::vector<std::string> runs;  // The runs that showed an intermittent result's statuses.
   int line = 0;
 };
 

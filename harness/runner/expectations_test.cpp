@@ -65,6 +65,7 @@ results:
     status: TIMEOUT
     reason: Retries are slow.
     intermittent: [PASS, TIMEOUT]
+    runs: ["2026-12-01 r00000001: PASS", "2026-12-02 r00000002: TIMEOUT"]
 )";
 
 TEST(ExpectationFile, LoadsEachEntryWithItsStatusReasonAndLine) {
@@ -81,6 +82,19 @@ TEST(ExpectationFile, LoadsEachEntryWithItsStatusReasonAndLine) {
   const ExpectedOutcome& retry = file.at("alarm/retry[2026-11-24]");
   EXPECT_EQ(retry.status, Status::kTimeout);
   EXPECT_EQ(retry.intermittent, (std::vector<Status>{Status::kPass, Status::kTimeout}));
+  EXPECT_EQ(retry.runs.size(), 2u);
+}
+
+TEST(ExpectationFile, AnIntermittentEntryWithoutTheRunsThatShowedItIsAnError) {
+  const ConfigError error = loadError(R"(target: x
+results:
+  "a[1]":
+    status: FAIL
+    reason: Because.
+    intermittent: [PASS, FAIL]
+)");
+  EXPECT_EQ(error.line(), 6);
+  EXPECT_EQ(error.field(), "results.a[1].intermittent");
 }
 
 TEST(ExpectationFile, AFileWithoutResultsExpectsEverythingToPass) {
