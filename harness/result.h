@@ -54,13 +54,16 @@ struct Result {
   Status expected = Status::kPass;
   std::string expectationReason;  // Why an expectations file expects another status.
   double durationMs = 0;
+  int attempts = 1;     // More with --repeat or --retry-unexpected.
   std::string message;  // The first thing that went wrong, for a person.
   std::vector<StepTrace> trace;
 
-  // A result is unexpected when its status is not the expected one; a result that could not run
-  // here (SKIP, PRECONDITION_FAILED) is reported but never counts against the target.
+  // A result is unexpected when its status is not the expected one. A result that could not run
+  // here (SKIP, PRECONDITION_FAILED) is reported but never counts against the target, and neither
+  // does a FLAKY one (expected in some attempts, not in others): the run lists those separately.
   bool isUnexpected() const {
-    return status != expected && status != Status::kSkip && status != Status::kPreconditionFailed;
+    return status != expected && status != Status::kSkip && status != Status::kPreconditionFailed &&
+           status != Status::kFlaky;
   }
 };
 

@@ -75,6 +75,7 @@ json resultJson(const Result& result) {
       {"expected", harness::toString(result.expected)},
       {"unexpected", result.isUnexpected()},
       {"durationMs", result.durationMs},
+      {"attempts", result.attempts},
       {"message", result.message},
       {"trace", std::move(trace)},
   };

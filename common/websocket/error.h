@@ -17,19 +17,19 @@ inline constexpr uint16_t kCloseMessageTooBig = 1009;
 
 enum class ErrorKind : uint8_t {
   // Frame header (FrameParser).
-  kReservedBitSet,       // RSV1-3 set without an extension that defines it (§5.2)
-  kUnknownOpcode,        // opcodes 3-7 and 11-15 are reserved (§5.2)
-  kControlFrameTooLong,  // control payload over 125 bytes (§5.5)
+  kReservedBitSet,          // RSV1-3 set without an extension that defines it (§5.2)
+  kUnknownOpcode,           // opcodes 3-7 and 11-15 are reserved (§5.2)
+  kControlFrameTooLong,     // control payload over 125 bytes (§5.5)
   kControlFrameFragmented,  // control frame without FIN (§5.5)
-  kNonMinimalLength,     // length not in its shortest form (§5.2 "the minimal number of bytes")
-  kLengthMsbSet,         // 64-bit length with its most significant bit set (§5.2)
-  kFrameTooBig,          // payload over the configured limit
-  kUnmaskedFrame,        // a client frame without a mask, seen by a server (§5.1)
-  kMaskedFrame,          // a server frame with a mask, seen by a client (§5.1)
+  kNonMinimalLength,        // length not in its shortest form (§5.2 "the minimal number of bytes")
+  kLengthMsbSet,            // 64-bit length with its most significant bit set (§5.2)
+  kFrameTooBig,             // payload over the configured limit
+  kUnmaskedFrame,           // a client frame without a mask, seen by a server (§5.1)
+  kMaskedFrame,             // a server frame with a mask, seen by a client (§5.1)
   // Close payload (parseClosePayload).
-  kCloseOneByte,         // a 1-byte close payload cannot hold a status code (§5.5.1)
-  kInvalidCloseCode,     // a code that must not appear on the wire (§7.4)
-  kInvalidCloseReason,   // a close reason that is not UTF-8 (§5.5.1)
+  kCloseOneByte,        // a 1-byte close payload cannot hold a status code (§5.5.1)
+  kInvalidCloseCode,    // a code that must not appear on the wire (§7.4)
+  kInvalidCloseReason,  // a close reason that is not UTF-8 (§5.5.1)
   // Messages (MessageAssembler).
   kUnexpectedContinuation,  // continuation frame with no fragmented message open (§5.4)
   kExpectedContinuation,    // text/binary frame while a fragmented message is open (§5.4)

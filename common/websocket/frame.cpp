@@ -170,8 +170,8 @@ std::optional<ProtocolError> FrameParser::checkHeader() {
   if (headerSize_ == 2) {
     if (const uint8_t rsv = byte0 & kRsvBits & ~options_.allowedRsvBits; rsv != 0) {
       return fail(ErrorKind::kReservedBitSet,
-                  "reserved bits " + hexByte(rsv) + " set with no extension negotiated (byte 0 = " +
-                      hexByte(byte0) + ")");
+                  "reserved bits " + hexByte(rsv) +
+                      " set with no extension negotiated (byte 0 = " + hexByte(byte0) + ")");
     }
     if (!isKnownOpcode(opcode)) {
       return fail(ErrorKind::kUnknownOpcode,
@@ -179,8 +179,9 @@ std::optional<ProtocolError> FrameParser::checkHeader() {
     }
     if (isControlOpcode(opcode) && !(byte0 & kFinBit)) {
       return fail(ErrorKind::kControlFrameFragmented,
-                  opcodeName(opcode) + " frame without FIN; control frames must not be "
-                                       "fragmented (§5.5)");
+                  opcodeName(opcode) +
+                      " frame without FIN; control frames must not be "
+                      "fragmented (§5.5)");
     }
     if (options_.role == Role::kServer && maskBytes == 0) {
       return fail(ErrorKind::kUnmaskedFrame,
@@ -298,19 +299,20 @@ ClosePayload parseClosePayload(std::string_view payload) {
     return result;
   }
   if (payload.size() == 1) {
-    result.error = ProtocolError{ErrorKind::kCloseOneByte,
-                                 "close frame with a 1-byte payload; a status code takes 2 (§5.5.1)"};
+    result.error =
+        ProtocolError{ErrorKind::kCloseOneByte,
+                      "close frame with a 1-byte payload; a status code takes 2 (§5.5.1)"};
     return result;
   }
 
-  const auto code =
-      static_cast<uint16_t>((static_cast<uint8_t>(payload[0]) << 8) | static_cast<uint8_t>(payload[1]));
+  const auto code = static_cast<uint16_t>((static_cast<uint8_t>(payload[0]) << 8) |
+                                          static_cast<uint8_t>(payload[1]));
   result.code = code;
   result.reason = std::string(payload.substr(2));
   if (!isValidCloseCode(code)) {
-    result.error = ProtocolError{ErrorKind::kInvalidCloseCode,
-                                 "close frame with status code " + std::to_string(code) +
-                                     ", which must not be sent (§7.4)"};
+    result.error = ProtocolError{
+        ErrorKind::kInvalidCloseCode,
+        "close frame with status code " + std::to_string(code) + ", which must not be sent (§7.4)"};
   } else if (!isValidUtf8(result.reason)) {
     result.error = ProtocolError{ErrorKind::kInvalidCloseReason,
                                  "close frame whose reason is not valid UTF-8 (§5.5.1)"};

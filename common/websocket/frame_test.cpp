@@ -22,7 +22,9 @@ ParserOptions clientSide() {
   return options;
 }
 
-ParserOptions serverSide() { return ParserOptions{}; }
+ParserOptions serverSide() {
+  return ParserOptions{};
+}
 
 // Feeds everything at once and expects no error.
 std::vector<Frame> parseAll(std::string_view input, ParserOptions options) {
@@ -39,6 +41,12 @@ ProtocolError parseError(std::string_view input, ParserOptions options) {
   ParseResult result = parser.feed(input);
   EXPECT_TRUE(result.error);
   return result.error.value_or(ProtocolError{});
+}
+
+// One expected frame, as the vector a parse returns (a function, since braces in a gtest macro
+// argument split it at their commas).
+std::vector<Frame> only(Frame frame) {
+  return {std::move(frame)};
 }
 
 std::string pattern(size_t size) {
@@ -119,7 +127,7 @@ TEST(FrameEncoding, AnUnmaskedClientFrameGoesOutAsAsked) {
 
 TEST(FrameParsing, TheRfcExamplesDecodeToTheirFrames) {
   EXPECT_EQ(parseAll(kUnmaskedHello, clientSide()),
-            std::vector<Frame>{Frame{.opcode = Opcode::kText, .payload = "Hello"}});
+            only(Frame{.opcode = Opcode::kText, .payload = "Hello"}));
 
   const std::vector<Frame> masked = parseAll(kMaskedHello, serverSide());
   ASSERT_EQ(masked.size(), 1u);
@@ -151,8 +159,8 @@ TEST(FrameParsing, EncodeThenParseGivesBackTheSameFrame) {
     Frame masked = frame;
     masked.masked = true;
     masked.maskKey = {1, 2, 3, 4};
-    EXPECT_EQ(parseAll(encodeFrame(frame), clientSide()), std::vector<Frame>{frame});
-    EXPECT_EQ(parseAll(encodeFrame(masked), serverSide()), std::vector<Frame>{masked});
+    EXPECT_EQ(parseAll(encodeFrame(frame), clientSide()), only(frame));
+    EXPECT_EQ(parseAll(encodeFrame(masked), serverSide()), only(masked));
   }
 }
 
@@ -187,8 +195,7 @@ TEST(FrameParsing, FeedingInChunksOfAnySizeGivesTheSameFrames) {
 TEST(FrameParsing, AFrameWithAnEmptyPayloadIsCompleteAsSoonAsItsHeaderIs) {
   FrameParser parser(clientSide());
   EXPECT_TRUE(parser.feed(bytes({0x8A})).frames.empty());
-  EXPECT_EQ(parser.feed(bytes({0x00})).frames,
-            std::vector<Frame>{Frame{.opcode = Opcode::kPong}});
+  EXPECT_EQ(parser.feed(bytes({0x00})).frames, only(Frame{.opcode = Opcode::kPong}));
 }
 
 TEST(FrameParsing, AnAnnouncedFrameIsNotCompleteUntilItsLastByte) {
@@ -257,9 +264,9 @@ TEST(FrameParsingErrors, ALengthNotInItsShortestFormIsAProtocolError) {
 TEST(FrameParsingErrors, ANonMinimalLengthIsAcceptedWhenTheOptionAllowsIt) {
   ParserOptions options = clientSide();
   options.requireMinimalLength = false;
-  const std::vector<Frame> frames =
-      parseAll(bytes({0x82, 0x7E, 0x00, 0x02, 'h', 'i', 0x82, 0x7F, 0, 0, 0, 0, 0, 0, 0, 0x01, '!'}),
-               options);
+  const std::vector<Frame> frames = parseAll(
+      bytes({0x82, 0x7E, 0x00, 0x02, 'h', 'i', 0x82, 0x7F, 0, 0, 0, 0, 0, 0, 0, 0x01, '!'}),
+      options);
   ASSERT_EQ(frames.size(), 2u);
   EXPECT_EQ(frames[0].payload, "hi");
   EXPECT_EQ(frames[1].payload, "!");
@@ -319,7 +326,8 @@ TEST(FrameParsingErrors, FramesBeforeTheErrorComeWithItAndTheMessageNamesTheOffs
   EXPECT_EQ(result.frames.size(), 1u);
   ASSERT_TRUE(result.error);
   EXPECT_EQ(result.error->kind, ErrorKind::kUnknownOpcode);
-  EXPECT_EQ(result.error->message, "frame at stream offset 7: opcode 0x03 is reserved (RFC 6455 §5.2)");
+  EXPECT_EQ(result.error->message,
+            "frame at stream offset 7: opcode 0x03 is reserved (RFC 6455 §5.2)");
 }
 
 TEST(FrameParsingErrors, AFailedParserKeepsReturningItsErrorAndNoFrames) {
@@ -367,7 +375,8 @@ TEST(ClosePayloads, AOneBytePayloadIsAProtocolError) {
 }
 
 TEST(ClosePayloads, CodesThatMustNotBeSentAreProtocolErrors) {
-  for (const uint16_t code : {0, 999, 1004, 1005, 1006, 1015, 1016, 1100, 2000, 2999, 5000, 65535}) {
+  for (const uint16_t code :
+       {0, 999, 1004, 1005, 1006, 1015, 1016, 1100, 2000, 2999, 5000, 65535}) {
     const ClosePayload close = parseClosePayload(closePayload(code, ""));
     ASSERT_TRUE(close.error) << code;
     EXPECT_EQ(close.error->kind, ErrorKind::kInvalidCloseCode) << code;

@@ -1,5 +1,6 @@
 #include "common/websocket/message.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace doc::ws {
@@ -53,8 +54,9 @@ AssembleResult MessageAssembler::addData(Frame frame) {
   }
   if (!continuation && open_) {
     return fail(ErrorKind::kExpectedContinuation,
-                opcodeName(frame.opcode) + " frame while a fragmented message is open; expected a "
-                                           "continuation frame (§5.4)");
+                opcodeName(frame.opcode) +
+                    " frame while a fragmented message is open; expected a "
+                    "continuation frame (§5.4)");
   }
 
   if (!continuation) {
@@ -73,13 +75,18 @@ AssembleResult MessageAssembler::addData(Frame frame) {
                                                std::to_string(options_.maxMessageSize));
   }
   if (message.kind == MessageKind::kText && !utf8_.feed(frame.payload)) {
-    return fail(ErrorKind::kInvalidUtf8Text,
-                "text message is not valid UTF-8 (in frame " +
-                    std::to_string(message.frameCount + 1) + " of the message, §8.1)");
+    return fail(ErrorKind::kInvalidUtf8Text, "text message is not valid UTF-8 (in frame " +
+                                                 std::to_string(message.frameCount + 1) +
+                                                 " of the message, §8.1)");
   }
   if (message.data.empty()) {
     message.data = std::move(frame.payload);
   } else {
+    // Geometric growth capped at the limit, so the buffer's capacity never exceeds it either.
+    if (total > message.data.capacity()) {
+      message.data.reserve(static_cast<size_t>(std::min<uint64_t>(
+          options_.maxMessageSize, std::max<uint64_t>(total, 2 * message.data.capacity()))));
+    }
     message.data += frame.payload;
   }
   ++message.frameCount;
@@ -88,8 +95,7 @@ AssembleResult MessageAssembler::addData(Frame frame) {
     return {};
   }
   if (message.kind == MessageKind::kText && !utf8_.complete()) {
-    return fail(ErrorKind::kInvalidUtf8Text,
-                "text message ends inside a UTF-8 character (§8.1)");
+    return fail(ErrorKind::kInvalidUtf8Text, "text message ends inside a UTF-8 character (§8.1)");
   }
   AssembleResult result{std::move(open_), std::nullopt};
   open_.reset();

@@ -32,8 +32,8 @@ TEST(Utf8Validation, OverlongFormsAreInvalid) {
 }
 
 TEST(Utf8Validation, SurrogatesAreInvalid) {
-  EXPECT_FALSE(isValidUtf8(bytes({0xED, 0xA0, 0x80})));  // U+D800
-  EXPECT_FALSE(isValidUtf8(bytes({0xED, 0xBF, 0xBF})));  // U+DFFF
+  EXPECT_FALSE(isValidUtf8(bytes({0xED, 0xA0, 0x80})));                    // U+D800
+  EXPECT_FALSE(isValidUtf8(bytes({0xED, 0xBF, 0xBF})));                    // U+DFFF
   EXPECT_FALSE(isValidUtf8(bytes({0xED, 0xA0, 0x80, 0xED, 0xB0, 0x80})));  // a CESU-8 pair
 }
 
@@ -66,7 +66,7 @@ TEST(Utf8Validation, ACharacterSplitAcrossPiecesIsValid) {
 TEST(Utf8Validation, TheIncrementalValidatorFailsAtTheFirstImpossibleByte) {
   Utf8Validator validator;
   EXPECT_TRUE(validator.feed("\xce\xba"));
-  EXPECT_TRUE(validator.feed("\xed"));  // could still be U+D000-U+D7FF
+  EXPECT_TRUE(validator.feed("\xed"));   // could still be U+D000-U+D7FF
   EXPECT_FALSE(validator.feed("\xa0"));  // now a surrogate, whatever follows
   EXPECT_TRUE(validator.failed());
   EXPECT_FALSE(validator.feed("ok"));  // and it stays failed

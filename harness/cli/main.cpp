@@ -46,6 +46,8 @@ struct RunCommand {
   bool list = false;
   int jobs = 4;
   int deadlineSeconds = 1800;
+  int repeat = 1;
+  int retryUnexpected = 0;
   double timeoutMultiplier = 1.0;
   // The reference's clock runs ten times as fast by default: the longest alarm chain (about
   // 160 s of retries) then takes 16 s, and 20 ms of real slack is still 200 ms of the target's
@@ -282,14 +284,56 @@ int runSuite(const RunCommand& run, const std::string& commandLine) {
   options.execution.runId = runId;
   options.execution.timeoutScale = run.timeoutMultiplier;
   options.execution.timingSlackRealMs = run.timingSlackMs;
-  report.results =
-      runPlan(plan, *session, options, [&](const Result& result, size_t done, size_t total) {
-        Result judged = result;
-        std::vector<Result> one{judged};
-        applyExpectations(expectations, one);
-        console.resultFinished(one.front(), done, total);
-      });
+  const ProgressSink progress = [&](const Result& result, size_t done, size_t total) {
+    std::vector<Result> one{result};
+    applyExpectations(expectations, one);
+    console.resultFinished(one.front(), done, total);
+  };
+
+  // --repeat: every result that many times; disagreeing attempts make it FLAKY.
+  std::vector<std::vector<Result>> attempts(plan.size());
+  for (int round = 0; round < run.repeat; ++round) {
+    const auto results = runPlan(plan, *session, options, progress);
+    for (size_t i = 0; i < results.size(); ++i) {
+      attempts[i].push_back(results[i]);
+    }
+  }
+  report.results.clear();
+  for (const auto& tries : attempts) {
+    report.results.push_back(combineAttempts(tries));
+  }
   applyExpectations(expectations, report.results);
+
+  // --retry-unexpected: each unexpected result again, up to that many times; one that then
+  // comes out as expected is FLAKY, reported but not counted as a failure.
+  for (int retry = 0; retry < run.retryUnexpected; ++retry) {
+    std::vector<size_t> again;
+    std::vector<PlannedResult> retryPlan;
+    for (size_t i = 0; i < report.results.size(); ++i) {
+      if (report.results[i].isUnexpected()) {
+        again.push_back(i);
+        retryPlan.push_back(plan[i]);
+      }
+    }
+    if (again.empty()) {
+      break;
+    }
+    console.line("retrying " + std::to_string(again.size()) + " unexpected results (retry " +
+                 std::to_string(retry + 1) + " of " + std::to_string(run.retryUnexpected) + ")");
+    const auto results = runPlan(retryPlan, *session, options, progress);
+    for (size_t k = 0; k < again.size(); ++k) {
+      std::vector<Result> tries = attempts[again[k]];
+      tries.push_back(results[k]);
+      attempts[again[k]] = tries;
+      std::vector<Result> one{results[k]};
+      applyExpectations(expectations, one);
+      if (!one.front().isUnexpected()) {
+        report.results[again[k]] = combineAttempts(tries);
+        report.results[again[k]].status = Status::kFlaky;
+      }
+    }
+    applyExpectations(expectations, report.results);
+  }
   report.info.targetUrl = session->rootUrl();  // Where it ended up, after any restart.
   session.reset();  // Stops a managed target before the reports are written.
   report.info.durationMs =
@@ -316,9 +360,12 @@ int runSuite(const RunCommand& run, const std::string& commandLine) {
   int asExpected = 0;
   int knownFailures = 0;
   int notRun = 0;
+  std::vector<std::string> flaky;
   for (const auto& result : report.results) {
     if (result.isUnexpected()) {
       unexpected.push_back(result.id);
+    } else if (result.status == Status::kFlaky) {
+      flaky.push_back(result.id + ": " + result.message);
     } else if (result.status == Status::kPass) {
       ++asExpected;
     } else if (result.status == Status::kSkip || result.status == Status::kPreconditionFailed) {
@@ -342,6 +389,9 @@ int runSuite(const RunCommand& run, const std::string& commandLine) {
     }
     console.line("rerun the unexpected results with:\n  " + rerun);
   }
+  for (const auto& line : flaky) {
+    console.line("FLAKY " + line);
+  }
   if (knownFailures + notRun > 0) {
     console.line("not passed but as expected: " + std::to_string(knownFailures) +
                  " known failures (expectations file), " + std::to_string(notRun) +
@@ -349,7 +399,7 @@ int runSuite(const RunCommand& run, const std::string& commandLine) {
   }
   // The closing line CI systems read: passed = PASS as expected, failed = not as expected,
   // skipped = everything else (known failures, preconditions not met).
-  console.line("do-conformance: " + std::to_string(asExpected) + " passed, " +
+  console.line("do-conformance: " + std::to_string(asExpected + int(flaky.size())) + " passed, " +
                std::to_string(unexpected.size()) + " failed, " +
                std::to_string(knownFailures + notRun) + " skipped");
   return unexpected.empty() ? kClean : kUnexpected;
@@ -484,6 +534,17 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   runApp->add_option("--deadline", run.deadlineSeconds, "seconds for the whole run")
       ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  runApp
+      ->add_option("--repeat", run.repeat,
+                   "run every result this many times; disagreeing attempts make it FLAKY")
+      ->check(CLI::Range(1, 100))
+      ->capture_default_str();
+  runApp
+      ->add_option("--retry-unexpected", run.retryUnexpected,
+                   "run unexpected results again up to this many times; one that then comes out "
+                   "as expected is FLAKY (reported, not a failure)")
+      ->check(CLI::Range(0, 10))
       ->capture_default_str();
   runApp
       ->add_option("--timeout-multiplier", run.timeoutMultiplier,

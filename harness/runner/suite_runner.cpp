@@ -17,6 +17,31 @@ std::vector<PlannedResult> planResults(const std::vector<Scenario>& scenarios) {
   return plan;
 }
 
+Result combineAttempts(const std::vector<Result>& attempts) {
+  Result combined = attempts.front();
+  combined.attempts = int(attempts.size());
+  std::string statuses;
+  bool agree = true;
+  for (const auto& attempt : attempts) {
+    statuses += (statuses.empty() ? "" : ", ") + toString(attempt.status);
+    agree = agree && attempt.status == attempts.front().status;
+  }
+  if (agree) {
+    return combined;
+  }
+  for (const auto& attempt : attempts) {
+    if (attempt.status != Status::kPass) {
+      combined = attempt;
+      break;
+    }
+  }
+  combined.attempts = int(attempts.size());
+  combined.status = Status::kFlaky;
+  combined.message = "statuses over " + std::to_string(attempts.size()) + " attempts: " + statuses +
+                     "; first not PASS: " + combined.message;
+  return combined;
+}
+
 std::vector<Result> runPlan(const std::vector<PlannedResult>& plan, TargetSession& session,
                             const RunOptions& options, const ProgressSink& progress) {
   std::vector<Result> results(plan.size());

@@ -27,6 +27,10 @@ using ProgressSink = std::function<void(const Result& result, size_t done, size_
 // Every scenario × profile it names: the run's plan, in a stable order.
 std::vector<PlannedResult> planResults(const std::vector<Scenario>& scenarios);
 
+// One result from several attempts at it: the common status when they agree, else FLAKY with
+// the statuses in order and the first attempt that did not pass (its message and trace).
+Result combineAttempts(const std::vector<Result>& attempts);
+
 // Results come back in the order of `plan`, whatever order they ran in.
 std::vector<Result> runPlan(const std::vector<PlannedResult>& plan, TargetSession& session,
                             const RunOptions& options, const ProgressSink& progress);
