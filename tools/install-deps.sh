@@ -12,6 +12,7 @@ debian_packages=(
   libcpp-httplib-dev nlohmann-json3-dev libyaml-cpp-dev libsqlite3-dev libsqlitecpp-dev
   libpugixml-dev libcli11-dev libssl-dev libgtest-dev libgmock-dev
   python3-jsonschema libxml2-utils  # The report tests validate JSON and XML with real parsers.
+  chromium                   # The HTML report is rendered and checked in a real browser.
 )
 
 missing=()

@@ -22,11 +22,19 @@
 #include "harness/cli/console.h"
 #include "harness/compare/report_diff.h"
 #include "harness/runner/expectations.h"
+#include "harness/runner/shard.h"
 #include "harness/runner/suite_runner.h"
 #include "harness/scenario/scenario_loader.h"
 #include "harness/target/info_check.h"
+#include "reports/coverage.h"
+#include "reports/history.h"
+#include "reports/html_report.h"
 #include "reports/json_report.h"
 #include "reports/junit_report.h"
+#include "reports/markdown_summary.h"
+#include "reports/merge.h"
+#include "reports/requirements_doc.h"
+#include "reports/run_diff.h"
 
 namespace {
 
@@ -59,6 +67,10 @@ struct RunCommand {
   std::string junitPath;
   std::string expectationsPath;
   std::string writeExpectationsPath;
+  std::string htmlPath;
+  std::string markdownPath;
+  std::string historyPath;
+  std::string shard;
   bool verbose = false;
   std::string referenceBinary;
   std::vector<std::string> referenceArgs;
@@ -122,11 +134,17 @@ bool globMatches(const std::vector<std::string>& globs, const std::string& text)
   return false;
 }
 
-// Filters apply to result ids ("fetch/hello[2026-11-24]") and scenario ids alike.
+// Filters apply to result ids ("fetch/hello[2026-11-24]") and scenario ids alike; --shard keeps
+// the results whose id hashes to this job's shard.
 std::vector<PlannedResult> select(const std::vector<PlannedResult>& plan, const RunCommand& run) {
   std::vector<PlannedResult> selected;
+  const std::optional<Shard> shard =
+      run.shard.empty() ? std::nullopt : std::optional(parseShard(run.shard));
   for (const auto& planned : plan) {
     const std::string id = resultId(planned.scenario->id, planned.profile);
+    if (shard && !inShard(id, *shard)) {
+      continue;
+    }
     const auto matches = [&](const std::vector<std::string>& globs) {
       return globMatches(globs, id) || globMatches(globs, planned.scenario->id);
     };
@@ -342,11 +360,32 @@ int runSuite(const RunCommand& run, const std::string& commandLine) {
   const std::string jsonPath = run.jsonPath.empty() ? run.reportDir + "/report.json" : run.jsonPath;
   const std::string junitPath =
       run.junitPath.empty() ? run.reportDir + "/junit.xml" : run.junitPath;
+  const std::string htmlPath = run.htmlPath.empty() ? run.reportDir + "/report.html" : run.htmlPath;
+  const std::string markdownPath =
+      run.markdownPath.empty() ? run.reportDir + "/summary.md" : run.markdownPath;
+  const std::string historyPath =
+      run.historyPath.empty() ? run.reportDir + "/history.sqlite" : run.historyPath;
   reports::writeJsonReport(report, jsonPath);
   reports::writeJunitReport(report, junitPath);
+  const Json requirements =
+      reports::loadRequirementsDocument(sourcePath("specs/requirements.yaml"));
+  reports::writeHtmlReport({report}, requirements, htmlPath);
+  const Json reportJson = reports::toJson(report);
+  const auto coverage = reports::computeCoverage(requirements, scenarios, {reportJson});
+  {
+    std::ofstream summary(markdownPath);
+    summary << reports::renderMarkdownSummary({reportJson}, reports::coverageSummaryLine(coverage));
+  }
+  reports::RunHistory(historyPath).record(report);
   if (!run.writeExpectationsPath.empty()) {
-    std::ofstream(run.writeExpectationsPath)
-        << renderExpectationFile(report.results, report.info.targetName);
+    std::ofstream out(run.writeExpectationsPath);
+    out << renderExpectationFile(report.results, report.info.targetName);
+    out.close();
+    if (!out) {
+      std::cerr << "do-conformance: cannot write the expectations file "
+                << run.writeExpectationsPath << "\n";
+      return kTargetError;
+    }
     console.line("expectations written to " + run.writeExpectationsPath);
   }
   for (const auto& stale : unusedExpectations(expectations, report.results)) {
@@ -374,14 +413,17 @@ int runSuite(const RunCommand& run, const std::string& commandLine) {
       ++knownFailures;
     }
   }
-  console.line("reports: " + jsonPath + ", " + junitPath);
+  console.line("reports: " + htmlPath + ", " + jsonPath + ", " + junitPath + ", " + markdownPath +
+               "; history: " + historyPath);
   if (!unexpected.empty()) {
     std::string rerun =
         shellQuote(selfDirectory() + "/do-conformance") + " run --target " + shellQuote(run.target);
     if (!run.scenarios.empty()) {
       rerun += " --scenarios " + shellQuote(fs::absolute(run.scenarios).string());
     }
-    if (!run.expectationsPath.empty()) {
+    if (run.expectationsPath == "none") {
+      rerun += " --expectations none";
+    } else if (!run.expectationsPath.empty()) {
       rerun += " --expectations " + shellQuote(fs::absolute(run.expectationsPath).string());
     }
     for (const auto& id : unexpected) {
@@ -480,6 +522,74 @@ int checkTarget(const std::string& rawUrl, int jobs) {
   return problems.empty() ? kClean : kUnexpected;
 }
 
+Json loadReportFile(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) {
+    throw ConfigError(path, 0, "", "cannot open the report");
+  }
+  Json report = Json::parse(in, nullptr, false);
+  if (!report.is_object() || !report.contains("results")) {
+    throw ConfigError(path, 0, "", "not a do-conformance JSON report");
+  }
+  return report;
+}
+
+// Joins the reports of a sharded run (--shard i/n on n jobs) into one, with its HTML page.
+int mergeShards(const std::string& outputDir, const std::vector<std::string>& paths) {
+  std::vector<Json> shards;
+  for (const auto& path : paths) {
+    shards.push_back(loadReportFile(path));
+  }
+  const Json merged = reports::mergeReports(shards, paths);
+  fs::create_directories(outputDir);
+  std::ofstream(outputDir + "/report.json") << merged.dump(2);
+  const RunReport report = reports::runReportFromJson(merged);
+  reports::writeJunitReport(report, outputDir + "/junit.xml");
+  reports::writeHtmlReport({report},
+                           reports::loadRequirementsDocument(sourcePath("specs/requirements.yaml")),
+                           outputDir + "/report.html");
+  std::cout << "merge: " << merged["results"].size() << " results from " << paths.size()
+            << " reports into " << outputDir << "\n";
+  return kClean;
+}
+
+// What changed between two runs (or two targets), result by result: never net totals.
+int diffRunReports(const std::string& before, const std::string& after) {
+  const auto diff = reports::diffRuns(loadReportFile(before), loadReportFile(after));
+  std::cout << reports::renderRunDiff(diff);
+  return kClean;
+}
+
+// Every requirement with the expectations that cite it; fails when a MUST requirement that is
+// not marked planned has none, or a planned one is cited (the mark is stale).
+int requirementCoverage(const std::vector<std::string>& reportPaths, const std::string& out) {
+  const CompatTable table = CompatTable::loadDefault();
+  const LoadOptions loadOptions{table.newestSupportedDate().iso,
+                                loadRequirementIds(sourcePath("specs/requirements.yaml"))};
+  const auto scenarios = loadScenarioFolder(sourcePath("conformance/scenarios"), loadOptions);
+  std::vector<Json> reportsJson;
+  for (const auto& path : reportPaths) {
+    reportsJson.push_back(loadReportFile(path));
+  }
+  const auto coverage = reports::computeCoverage(
+      reports::loadRequirementsDocument(sourcePath("specs/requirements.yaml")), scenarios,
+      reportsJson);
+  const std::string markdown = reports::renderCoverageMarkdown(coverage);
+  if (!out.empty()) {
+    std::ofstream(out) << markdown;
+  }
+  std::cout << reports::coverageSummaryLine(coverage) << "\n";
+  const auto uncovered = reports::uncoveredMust(coverage);
+  const auto stale = reports::plannedButCited(coverage);
+  for (const auto& id : uncovered) {
+    std::cout << "MUST requirement without an expectation: " << id << "\n";
+  }
+  for (const auto& id : stale) {
+    std::cout << "marked planned but cited by a scenario (remove the mark): " << id << "\n";
+  }
+  return uncovered.empty() && stale.empty() ? kClean : kUnexpected;
+}
+
 // The differential table of two JSON reports (two targets, or two runs of one).
 int compareReports(const std::string& pathA, const std::string& pathB,
                    const std::string& markdownPath) {
@@ -563,6 +673,15 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   runApp->add_option("--report-dir", run.reportDir, "where reports and target logs go")
       ->capture_default_str();
+  runApp->add_option("--html", run.htmlPath, "HTML report path (default: REPORT_DIR/report.html)");
+  runApp->add_option("--markdown", run.markdownPath,
+                     "pull-request summary path (default: REPORT_DIR/summary.md)");
+  runApp->add_option(
+      "--history", run.historyPath,
+      "SQLite run history to record this run in (default: REPORT_DIR/history.sqlite)");
+  runApp->add_option("--shard", run.shard,
+                     "run only shard I of N (\"I/N\", by a stable hash of each result id); join "
+                     "the shards' reports with `do-conformance merge`");
   runApp->add_option("--json", run.jsonPath, "JSON report path (default: REPORT_DIR/report.json)");
   runApp->add_option("--junit", run.junitPath, "JUnit XML path (default: REPORT_DIR/junit.xml)");
   runApp->add_option("--expectations", run.expectationsPath,
@@ -588,6 +707,28 @@ int main(int argc, char** argv) {
   checkApp->add_option("url", checkUrl, "the http:// root URL of a running target")->required();
   checkApp->add_option("--jobs", checkJobs, "scenarios run at once")->check(CLI::Range(1, 64));
 
+  std::string mergeOut;
+  std::vector<std::string> mergeInputs;
+  CLI::App* mergeApp = app.add_subcommand(
+      "merge", "join the report.json files of a sharded run into one report (JSON, JUnit, HTML)");
+  mergeApp->add_option("--out", mergeOut, "the folder for the merged reports")->required();
+  mergeApp->add_option("reports", mergeInputs, "the shards' report.json files")->required();
+
+  std::string diffBefore, diffAfter;
+  CLI::App* diffApp =
+      app.add_subcommand("diff", "what changed between two runs or two targets, result by result");
+  diffApp->add_option("before", diffBefore, "the earlier report.json")->required();
+  diffApp->add_option("after", diffAfter, "the later report.json")->required();
+
+  std::vector<std::string> coverageReports;
+  std::string coverageOut;
+  CLI::App* coverageApp =
+      app.add_subcommand("coverage",
+                         "every requirement with the expectations citing it; exit 1 when a MUST "
+                         "requirement has none");
+  coverageApp->add_option("reports", coverageReports, "report.json files for statuses");
+  coverageApp->add_option("--markdown", coverageOut, "write the coverage table here");
+
   std::string compareA, compareB, compareMarkdown;
   CLI::App* compareApp =
       app.add_subcommand("compare",
@@ -612,6 +753,15 @@ int main(int argc, char** argv) {
   try {
     if (runApp->parsed()) {
       return runSuite(run, commandLine);
+    }
+    if (mergeApp->parsed()) {
+      return mergeShards(mergeOut, mergeInputs);
+    }
+    if (diffApp->parsed()) {
+      return diffRunReports(diffBefore, diffAfter);
+    }
+    if (coverageApp->parsed()) {
+      return requirementCoverage(coverageReports, coverageOut);
     }
     if (compareApp->parsed()) {
       return compareReports(compareA, compareB, compareMarkdown);

@@ -1,5 +1,6 @@
 #include "harness/judge/matcher.h"
 
+#include <boost/regex.hpp>
 #include <cmath>
 #include <limits>
 #include <regex>
@@ -184,10 +185,18 @@ std::optional<Mismatch> matchOperator(const std::string& name, const Json& argum
                                       const Json& actual, const MatchContext& context,
                                       const std::string& path) {
   if (name == "$regex") {
-    if (!actual.is_string() ||
-        !std::regex_search(actual.get<std::string>(), std::regex(argument.get<std::string>()))) {
-      return at(path, "expected a string matching /" + argument.get<std::string>() + "/, got " +
-                          show(actual));
+    // Boost.Regex bounds the work of one match and throws past it, so a pattern with
+    // catastrophic backtracking fails the expectation instead of hanging the run.
+    try {
+      if (!actual.is_string() ||
+          !boost::regex_search(actual.get<std::string>(), boost::regex(argument.get<std::string>(),
+                                                                       boost::regex::ECMAScript))) {
+        return at(path, "expected a string matching /" + argument.get<std::string>() + "/, got " +
+                            show(actual));
+      }
+    } catch (const std::runtime_error& error) {
+      return at(path,
+                "matching /" + argument.get<std::string>() + "/ was abandoned: " + error.what());
     }
     return std::nullopt;
   }
@@ -374,8 +383,8 @@ std::optional<std::string> validateOperator(const std::string& name, const Json&
       return "$regex takes a string";
     }
     try {
-      std::regex check(argument.get<std::string>());
-    } catch (const std::regex_error& error) {
+      boost::regex check(argument.get<std::string>(), boost::regex::ECMAScript);
+    } catch (const boost::regex_error& error) {
       return "$regex /" + argument.get<std::string>() + "/ is not a valid regular expression";
     }
   }

@@ -22,9 +22,9 @@ TEST(CombineAttempts, AttemptsThatAgreeKeepTheirStatusAndCount) {
 }
 
 TEST(CombineAttempts, AttemptsThatDisagreeAreFlakyAndKeepTheFirstThatDidNotPass) {
-  const Result combined = combineAttempts({attempt(Status::kPass, ""),
-                                           attempt(Status::kTimeout, "slow"),
-                                           attempt(Status::kFail, "wrong")});
+  const Result combined =
+      combineAttempts({attempt(Status::kPass, ""), attempt(Status::kTimeout, "slow"),
+                       attempt(Status::kFail, "wrong")});
   EXPECT_EQ(combined.status, Status::kFlaky);
   EXPECT_EQ(combined.attempts, 3);
   EXPECT_EQ(combined.message,

@@ -51,9 +51,34 @@ const std::vector<KindSpec>& kindSpecs() {
   return specs;
 }
 
+// How deep and how large one pattern or argument may be: far beyond any real scenario, and small
+// enough that an alias pointing into itself, or aliases nested to expand exponentially ("billion
+// laughs"), is an error naming the place instead of exhausting memory.
+constexpr int kMaxYamlDepth = 64;
+constexpr size_t kMaxYamlNodes = 100000;
+
+struct ConversionBudget {
+  size_t nodes = 0;
+};
+
+Json toJson(const YamlField& field, ConversionBudget& budget, int depth);
+
 // YAML scalars carry no type of their own: a quoted scalar is a string, a plain one is a
 // boolean, null or number when it reads as one, as a YAML 1.2 core schema reader would type it.
 Json toJson(const YamlField& field) {
+  ConversionBudget budget;
+  return toJson(field, budget, 0);
+}
+
+Json toJson(const YamlField& field, ConversionBudget& budget, int depth) {
+  if (depth > kMaxYamlDepth) {
+    throw field.error("nested more than " + std::to_string(kMaxYamlDepth) +
+                      " levels deep (an alias that refers to itself?)");
+  }
+  if (++budget.nodes > kMaxYamlNodes) {
+    throw field.error("expands to more than " + std::to_string(kMaxYamlNodes) +
+                      " values (aliases that multiply?)");
+  }
   const YAML::Node& node = field.node;
   switch (node.Type()) {
     case YAML::NodeType::Null:
@@ -62,7 +87,7 @@ Json toJson(const YamlField& field) {
     case YAML::NodeType::Sequence: {
       Json list = Json::array();
       for (size_t i = 0; i < node.size(); ++i) {
-        list.push_back(toJson(field.at(i)));
+        list.push_back(toJson(field.at(i), budget, depth + 1));
       }
       return list;
     }
@@ -75,7 +100,7 @@ Json toJson(const YamlField& field) {
                             field.path + (field.path.empty() ? "" : ".") + key,
                             "is given twice in the same map");
         }
-        map[key] = toJson(*field.optional(key));
+        map[key] = toJson(*field.optional(key), budget, depth + 1);
       }
       return map;
     }

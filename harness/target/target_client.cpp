@@ -72,7 +72,13 @@ HttpExchange TargetClient::send(const std::string& method, const std::string& ur
   exchange.durationMs =
       std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - started).count();
   if (!result) {
-    throw TargetError(method + " " + url + " failed: " + httplib::to_string(result.error()));
+    const auto error = result.error();
+    const std::string why =
+        error == httplib::Error::Read
+            ? "no complete answer within " + std::to_string(timeout.count()) + " ms"
+        : error == httplib::Error::Connection ? "cannot connect"
+                                              : httplib::to_string(error);
+    throw TargetError(method + " " + url + " failed: " + why);
   }
   exchange.status = result->status;
   for (const auto& [name, value] : result->headers) {

@@ -82,9 +82,11 @@ Task<HttpResponse> ProbeFront::handle(HttpRequest request) {
   }
 
   const auto version = request.headers.find("x-probe-protocol");
-  if (version != request.headers.end() && version->second != "1") {
-    co_return problem(
-        400, "unsupported probe protocol version " + version->second + "; this target speaks [1]");
+  if (version == request.headers.end() || version->second != "1") {
+    co_return problem(400, (version == request.headers.end()
+                                ? std::string("no x-probe-protocol header")
+                                : "unsupported probe protocol version " + version->second) +
+                               "; this target speaks [1]");
   }
 
   // /p/<profile>/obj/<class>/<name>/<route>[/<rest>...]
@@ -95,9 +97,13 @@ Task<HttpResponse> ProbeFront::handle(HttpRequest request) {
   if (worker == workers_.end()) {
     co_return problem(404, "profile \"" + segments[1] + "\" is not served by this target");
   }
+  // The object sees its path as the caller wrote it: still percent-encoded.
   std::string rest;
-  for (size_t i = 6; i < segments.size(); ++i) {
-    rest += "/" + segments[i];
+  size_t index = 0;
+  for (const auto& segment : target->encoded_segments()) {
+    if (index++ >= 6) {
+      rest += "/" + std::string(segment);
+    }
   }
   co_return co_await handleObjectRoute(*worker->second, segments[3], segments[4], segments[5], rest,
                                        query, std::move(request));
@@ -116,7 +122,9 @@ Task<HttpResponse> ProbeFront::handleObjectRoute(Worker& worker, const std::stri
   // The journal routes never touch the object.
   if (route == "log") {
     long long since = 0;
-    const auto target = boost::urls::parse_origin_form("/?" + query);
+    // Named: the parsed view points into this string, which must outlive it.
+    const std::string queryTarget = "/?" + query;
+    const auto target = boost::urls::parse_origin_form(queryTarget);
     if (target) {
       const auto found = target->params().find("after");
       if (found != target->params().end()) {
@@ -198,6 +206,9 @@ Task<HttpResponse> ProbeFront::handleObjectRoute(Worker& worker, const std::stri
     }
   } catch (const JsError& error) {
     co_return json(200, {{"ok", false}, {"error", error.toJson()}});
+  } catch (const Json::exception& error) {
+    co_return problem(400, "a field of the \"" + route +
+                               "\" body has the wrong type: " + std::string(error.what()));
   }
   co_return problem(404, "no such object route: " + route);
 }

@@ -1,6 +1,7 @@
 #include "reference/probe/probe_object.h"
 
 #include <boost/url/parse.hpp>
+#include <limits>
 
 #include "reference/runtime/object_host.h"
 
@@ -71,6 +72,11 @@ Task<HttpResponse> MinimalProbeObject::fetch(HttpRequest request) {
       co_return jsonResponse({{"ok", true}, {"result", performAction(action)}});
     } catch (const JsError& error) {
       co_return jsonResponse({{"ok", false}, {"error", error.toJson()}});
+    } catch (const Json::exception& error) {
+      // An argument of the wrong type: what JavaScript code would meet as a TypeError.
+      const JsError typeError(
+          "TypeError", "bad arguments for action \"" + op + "\": " + std::string(error.what()));
+      co_return jsonResponse({{"ok", false}, {"error", typeError.toJson()}});
     }
   }
 
@@ -155,7 +161,12 @@ Json MinimalProbeObject::performAction(const Json& action) {
     options.end = optionalString(action, "end");
     options.prefix = optionalString(action, "prefix");
     if (action.contains("limit")) {
-      options.limit = action["limit"].get<int>();
+      // JavaScript numbers: a fraction or a huge value must not wrap around an int.
+      const double limit = action["limit"].get<double>();
+      if (!(limit >= 1)) {
+        throw JsError("TypeError", "List limit must be positive.");
+      }
+      options.limit = int(std::min(limit, double(std::numeric_limits<int>::max())));
     }
     options.reverse = action.value("reverse", false);
     Json entries = Json::array();
@@ -226,7 +237,8 @@ const std::map<std::string, DurableObject::RpcMethod>& ProbeObject::rpcMethods()
          auto& probe = static_cast<ProbeObject&>(self);
          probe.record({{"event", "rpc"}, {"method", "increment"}, {"args", args}});
          auto& storage = probe.ctx.storage();
-         const long long next = storage.get("rpc-counter").value_or(0).get<long long>() + 1;
+         // A JavaScript number: double arithmetic, as `counter + 1` would do.
+         const double next = storage.get("rpc-counter").value_or(0).get<double>() + 1;
          storage.put("rpc-counter", next);
          co_return next;
        }},

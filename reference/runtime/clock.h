@@ -3,6 +3,7 @@
 // shows as 2000 ms in the log while it took 20 ms of real time at scale 0.01.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 
 namespace doc::ref {
@@ -15,8 +16,12 @@ class Clock {
   // Real seconds per second of this clock.
   virtual double scale() const = 0;
   // How long a duration on this clock takes in real time.
+  // Clamped to what a timer can hold, so an alarm far in the future waits "forever" instead of
+  // overflowing into a negative wait that fires at once.
   std::chrono::nanoseconds toReal(double clockMs) const {
-    return std::chrono::nanoseconds(static_cast<long long>(clockMs * scale() * 1e6));
+    const double nanos = clockMs * scale() * 1e6;
+    constexpr double kLongest = 1e18;  // About 31 years: longer than any run.
+    return std::chrono::nanoseconds(static_cast<long long>(std::clamp(nanos, 0.0, kLongest)));
   }
 };
 

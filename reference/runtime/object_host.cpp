@@ -126,6 +126,10 @@ void ObjectSlot::armAlarmTimer(double nextRun) {
 }
 
 Task<void> ObjectSlot::sleep(double clockMs) {
+  if (!endReason_.empty()) {
+    // The limit passed while the handler was elsewhere: it ends at this wait too.
+    throw JsError("Error", endReason_);
+  }
   boost::asio::steady_timer timer(strand_, worker_.clock().toReal(clockMs));
   sleeping_.insert(&timer);
   auto [error] = co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));

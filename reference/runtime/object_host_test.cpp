@@ -7,6 +7,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 #include <chrono>
+#include <cstring>
 #include <future>
 #include <regex>
 #include <thread>
@@ -33,12 +34,15 @@ T runTask(boost::asio::io_context& io, Task<T> task) {
       throw std::runtime_error("the task did not complete within the test deadline");
     }
     io.restart();
-    io.run_one_for(10ms);
+    if (io.run_one_for(10ms) == 0 && io.stopped()) {
+      throw std::runtime_error("the io_context ran out of work before the task completed");
+    }
   }
   return future.get();
 }
 
-// Runs `io` on this thread until `done()` holds; false when the deadline passed first.
+// Runs `io` on this thread until `done()` holds; false when the deadline passed first or `io`
+// ran out of work.
 bool runUntil(boost::asio::io_context& io, const std::function<bool()>& done) {
   const auto deadline = std::chrono::steady_clock::now() + kDeadline;
   while (!done()) {
@@ -46,7 +50,10 @@ bool runUntil(boost::asio::io_context& io, const std::function<bool()>& done) {
       return false;
     }
     io.restart();
-    io.run_one_for(10ms);
+    // Out of work: nothing left that could make `done()` true.
+    if (io.run_one_for(10ms) == 0 && io.stopped()) {
+      return done();
+    }
   }
   return true;
 }
@@ -156,9 +163,10 @@ class TestObject : public DurableObject {
     int most = seen_.mostInside.load();
     while (now > most && !seen_.mostInside.compare_exchange_weak(most, now)) {
     }
-    // Stay long enough that an overlap, if the runtime allowed one, would be seen.
-    for (int i = 0; i < 2000; ++i) {
-      std::this_thread::yield();
+    // Stay 50 us, long enough that an overlap, if the runtime allowed one, would be seen; a spin,
+    // not a yield, so that a busy machine does not stretch 200 of them past the deadline.
+    const auto until = std::chrono::steady_clock::now() + 50us;
+    while (std::chrono::steady_clock::now() < until) {
     }
     --seen_.inside;
   }
@@ -421,23 +429,25 @@ TEST(ObjectHost, AnObjectsHandlersNeverRunOnTwoThreadsAtOnce) {
   constexpr int kFetches = 200;
   std::vector<std::future<HttpResponse>> futures(kFetches);
 
+  bool allDone = false;
   withThreads(host, 4, [&] {
     // Delivered from several threads at once, onto an io_context run by four.
     std::vector<std::thread> submitters;
     for (int t = 0; t < kSubmitters; ++t) {
       submitters.emplace_back([&, t] {
         for (int i = t; i < kFetches; i += kSubmitters) {
-          futures[i] = boost::asio::co_spawn(host.io, stub.fetch(get("/busy")),
-                                             boost::asio::use_future);
+          futures[i] =
+              boost::asio::co_spawn(host.io, stub.fetch(get("/busy")), boost::asio::use_future);
         }
       });
     }
     for (auto& submitter : submitters) {
       submitter.join();
     }
-    ASSERT_TRUE(allReady(futures));
+    allDone = allReady(futures);
   });
 
+  ASSERT_TRUE(allDone);
   for (auto& future : futures) {
     EXPECT_EQ(future.get().status, 200);
   }
@@ -452,15 +462,17 @@ TEST(ObjectHost, TwoObjectsMayRunOnTwoThreadsAtOnce) {
   DurableObjectStub first = host.stub("first");
   DurableObjectStub second = host.stub("second");
   std::vector<std::future<HttpResponse>> futures;
+  bool bothDone = false;
 
   withThreads(host, 2, [&] {
-    futures.push_back(boost::asio::co_spawn(host.io, first.fetch(get("/rendezvous")),
-                                            boost::asio::use_future));
-    futures.push_back(boost::asio::co_spawn(host.io, second.fetch(get("/rendezvous")),
-                                            boost::asio::use_future));
-    ASSERT_TRUE(allReady(futures));
+    futures.push_back(
+        boost::asio::co_spawn(host.io, first.fetch(get("/rendezvous")), boost::asio::use_future));
+    futures.push_back(
+        boost::asio::co_spawn(host.io, second.fetch(get("/rendezvous")), boost::asio::use_future));
+    bothDone = allReady(futures);
   });
 
+  ASSERT_TRUE(bothDone);
   // Each handler saw the other inside at the same time: the overlap meter works.
   EXPECT_EQ(futures[0].get().status, 200);
   EXPECT_EQ(futures[1].get().status, 200);

@@ -3,6 +3,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
@@ -18,6 +19,25 @@ namespace {
 
 // Large enough for every body the probe protocol carries; larger requests get 413.
 constexpr std::uint64_t kMaxRequestBodyBytes = 64 * 1024 * 1024;
+// How long a connection may stay silent while the server waits for a request: long enough for
+// any harness between two steps, short enough that abandoned connections do not pile up.
+constexpr auto kIdleTimeout = std::chrono::seconds(300);
+
+// The status to answer a request that could not be read with, or 0 to just close.
+int statusForReadError(const boost::system::error_code& error) {
+  if (error == http::error::body_limit) {
+    return 413;
+  }
+  if (error == http::error::header_limit) {
+    return 431;
+  }
+  const auto& httpErrors = http::make_error_code(http::error::end_of_stream).category();
+  if (error.category() == httpErrors && error != http::error::end_of_stream &&
+      error != http::error::partial_message) {
+    return 400;
+  }
+  return 0;
+}
 
 std::string lowerCase(std::string text) {
   for (auto& c : text) {
@@ -89,14 +109,22 @@ Task<void> HttpServer::acceptLoop() {
   for (;;) {
     auto [error, socket] = co_await acceptor_.async_accept(asio::as_tuple(asio::use_awaitable));
     if (error) {
-      if (error != asio::error::operation_aborted) {
-        log_(LogLevel::kError, "accepting a connection failed: " + error.message());
-      }
       if (!acceptor_.is_open()) {
         co_return;
       }
+      if (error != asio::error::operation_aborted) {
+        log_(LogLevel::kError,
+             "accepting a connection failed: " + error.message() + "; pausing accepts for 100 ms");
+      }
+      // Out of file descriptors, accepting again at once would spin: give connections time to
+      // close first.
+      asio::steady_timer pause(io_, std::chrono::milliseconds(100));
+      co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
       continue;
     }
+    boost::system::error_code ignored;
+    // Small answers go out at once instead of waiting for the ACK of the previous segment.
+    socket.set_option(asio::ip::tcp::no_delay(true), ignored);
     // Each connection gets its own strand, so one slow handler never blocks the others.
     auto executor = asio::make_strand(io_);
     asio::co_spawn(executor, serve(asio::ip::tcp::socket(std::move(socket))), asio::detached);
@@ -113,10 +141,22 @@ Task<void> HttpServer::serve(asio::ip::tcp::socket socket) {
   for (;;) {
     http::request_parser<http::string_body> parser;
     parser.body_limit(kMaxRequestBodyBytes);
+    // A connection that sends nothing for this long is closed: idle keep-alive connections and
+    // clients that trickle a request must not pin a socket forever.
+    stream.expires_after(kIdleTimeout);
     auto [readError, bytesRead] =
         co_await http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
     if (readError) {
       reportFailure(peer, "reading a request", readError);
+      if (const int status = statusForReadError(readError); status != 0) {
+        // A request the server will not take still gets an answer saying why.
+        http::response<http::string_body> refusal{http::status(status), 11};
+        refusal.set(http::field::content_type, "text/plain");
+        refusal.body() = readError.message();
+        refusal.keep_alive(false);
+        refusal.prepare_payload();
+        co_await http::async_write(stream, refusal, asio::as_tuple(asio::use_awaitable));
+      }
       break;
     }
     const auto& request = parser.get();
@@ -131,7 +171,17 @@ Task<void> HttpServer::serve(asio::ip::tcp::socket socket) {
       response = HttpResponse{500, {{"content-type", "text/plain"}}, "reference runtime error"};
     }
 
-    auto answer = toBeast(response, request.version(), request.keep_alive());
+    http::response<http::string_body> answer;
+    try {
+      answer = toBeast(response, request.version(), request.keep_alive());
+    } catch (const std::exception& error) {
+      log_(LogLevel::kError, "answering " + std::string(request.target()) + " from " + peer +
+                                 " failed: " + error.what());
+      answer =
+          toBeast(HttpResponse{500, {{"content-type", "text/plain"}}, "reference runtime error"},
+                  request.version(), false);
+    }
+    stream.expires_never();
     auto [writeError, bytesWritten] =
         co_await http::async_write(stream, answer, asio::as_tuple(asio::use_awaitable));
     if (writeError) {
