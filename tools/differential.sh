@@ -2,7 +2,8 @@
 # The differential run: the whole suite against the reference runtime and against workerd, then
 # the table of every result whose status or normalised trace differs between them
 # (do-conformance compare; what is normalised is listed in harness/compare/report_diff.h).
-# Writes do-conformance-reports/differential/{reference,workerd}/ and differential.md.
+# Writes do-conformance-reports/differential/{reference,workerd}/, differential.md and
+# differential.html (both runs side by side).
 # Extra arguments go to both runs, e.g. --exclude-tag slow.
 set -euo pipefail
 
@@ -23,5 +24,5 @@ wait "$workerd" || status=$?
 tail -n 1 "$out/reference.log" "$out/workerd.log"
 
 "$cli" compare "$out/reference/report.json" "$out/workerd/report.json" \
-  --markdown "$out/differential.md"
+  --markdown "$out/differential.md" --html "$out/differential.html"
 exit "$status"

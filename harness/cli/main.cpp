@@ -592,25 +592,20 @@ int requirementCoverage(const std::vector<std::string>& reportPaths, const std::
 
 // The differential table of two JSON reports (two targets, or two runs of one).
 int compareReports(const std::string& pathA, const std::string& pathB,
-                   const std::string& markdownPath) {
-  const auto load = [](const std::string& path) {
-    std::ifstream in(path);
-    if (!in) {
-      throw ConfigError(path, 0, "", "cannot open the report");
-    }
-    Json report = Json::parse(in, nullptr, false);
-    if (!report.is_object() || !report.contains("results")) {
-      throw ConfigError(path, 0, "", "not a do-conformance JSON report");
-    }
-    return report;
-  };
-  const Json a = load(pathA);
-  const Json b = load(pathB);
+                   const std::string& markdownPath, const std::string& htmlPath) {
+  const Json a = loadReportFile(pathA);
+  const Json b = loadReportFile(pathB);
   const auto differences = diffReports(a, b);
   const std::string table = renderDifferences(a, b, differences);
   std::cout << table;
   if (!markdownPath.empty()) {
     std::ofstream(markdownPath) << table;
+  }
+  if (!htmlPath.empty()) {
+    // Both runs side by side on one page: the matrices get a column per target.
+    reports::writeHtmlReport(
+        {reports::runReportFromJson(a), reports::runReportFromJson(b)},
+        reports::loadRequirementsDocument(sourcePath("specs/requirements.yaml")), htmlPath);
   }
   std::cout << "compare: " << differences.size() << " of "
             << std::max(a["results"].size(), b["results"].size())
@@ -729,7 +724,7 @@ int main(int argc, char** argv) {
   coverageApp->add_option("reports", coverageReports, "report.json files for statuses");
   coverageApp->add_option("--markdown", coverageOut, "write the coverage table here");
 
-  std::string compareA, compareB, compareMarkdown;
+  std::string compareA, compareB, compareMarkdown, compareHtml;
   CLI::App* compareApp =
       app.add_subcommand("compare",
                          "the differential table of two JSON reports: results whose status or "
@@ -737,6 +732,7 @@ int main(int argc, char** argv) {
   compareApp->add_option("a", compareA, "the first report.json")->required();
   compareApp->add_option("b", compareB, "the second report.json")->required();
   compareApp->add_option("--markdown", compareMarkdown, "also write the table to this file");
+  compareApp->add_option("--html", compareHtml, "also write both reports side by side as HTML");
 
   try {
     app.parse(argc, argv);
@@ -764,7 +760,7 @@ int main(int argc, char** argv) {
       return requirementCoverage(coverageReports, coverageOut);
     }
     if (compareApp->parsed()) {
-      return compareReports(compareA, compareB, compareMarkdown);
+      return compareReports(compareA, compareB, compareMarkdown, compareHtml);
     }
     if (checkApp->parsed()) {
       return checkTarget(checkUrl, checkJobs);
