@@ -15,6 +15,7 @@
 #include <fstream>
 #include <iostream>
 #include <random>
+#include <regex>
 
 #include "common/compat.h"
 #include "common/paths.h"
@@ -553,9 +554,23 @@ int mergeShards(const std::string& outputDir, const std::vector<std::string>& pa
   return kClean;
 }
 
+// A report.json path, or HISTORY.sqlite:RUN for a run recorded in a history database.
+Json loadReportOrRun(const std::string& reference) {
+  static const std::regex historyRun(R"((.+\.sqlite):([0-9]+))");
+  std::smatch match;
+  if (std::regex_match(reference, match, historyRun)) {
+    const auto report = reports::RunHistory(match[1]).load(std::stoll(match[2]));
+    if (!report) {
+      throw ConfigError(match[1], 0, "", "no run " + std::string(match[2]) + " in this history");
+    }
+    return *report;
+  }
+  return loadReportFile(reference);
+}
+
 // What changed between two runs (or two targets), result by result: never net totals.
 int diffRunReports(const std::string& before, const std::string& after) {
-  const auto diff = reports::diffRuns(loadReportFile(before), loadReportFile(after));
+  const auto diff = reports::diffRuns(loadReportOrRun(before), loadReportOrRun(after));
   std::cout << reports::renderRunDiff(diff);
   return kClean;
 }
@@ -712,8 +727,10 @@ int main(int argc, char** argv) {
   std::string diffBefore, diffAfter;
   CLI::App* diffApp =
       app.add_subcommand("diff", "what changed between two runs or two targets, result by result");
-  diffApp->add_option("before", diffBefore, "the earlier report.json")->required();
-  diffApp->add_option("after", diffAfter, "the later report.json")->required();
+  diffApp->add_option("before", diffBefore, "the earlier report.json, or HISTORY.sqlite:RUN")
+      ->required();
+  diffApp->add_option("after", diffAfter, "the later report.json, or HISTORY.sqlite:RUN")
+      ->required();
 
   std::vector<std::string> coverageReports;
   std::string coverageOut;
