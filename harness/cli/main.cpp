@@ -9,6 +9,7 @@
 
 #include <CLI/CLI.hpp>
 #include <boost/process.hpp>
+#include <boost/url/parse.hpp>
 #include <chrono>
 #include <ctime>
 #include <filesystem>
@@ -16,6 +17,7 @@
 #include <iostream>
 #include <random>
 #include <regex>
+#include <sstream>
 
 #include "common/compat.h"
 #include "common/paths.h"
@@ -172,6 +174,10 @@ std::vector<PlannedResult> select(const std::vector<PlannedResult>& plan, const 
 std::unique_ptr<TargetSession> openTarget(const RunCommand& run,
                                           const std::vector<std::string>& profiles,
                                           const std::string& runId, const LogSink& log) {
+  if (run.target.starts_with("http://") &&
+      !boost::urls::parse_absolute_uri(run.target).has_value()) {
+    throw CLI::ValidationError("--target", "\"" + run.target + "\" is not a valid URL");
+  }
   if (run.target.starts_with("http://")) {
     std::string url = run.target;
     while (url.ends_with("/")) {
@@ -267,7 +273,12 @@ int runSuite(const RunCommand& run, const std::string& commandLine) {
     }
   }
 
-  fs::create_directories(run.reportDir);
+  std::error_code folderError;
+  fs::create_directories(run.reportDir, folderError);
+  if (folderError) {
+    throw ConfigError(run.reportDir, 0, "--report-dir",
+                      "cannot create the report folder: " + folderError.message());
+  }
   const std::string runId = newRunId();
   const auto started = std::chrono::steady_clock::now();
   RunReport report;
@@ -421,6 +432,11 @@ int runSuite(const RunCommand& run, const std::string& commandLine) {
         shellQuote(selfDirectory() + "/do-conformance") + " run --target " + shellQuote(run.target);
     if (!run.scenarios.empty()) {
       rerun += " --scenarios " + shellQuote(fs::absolute(run.scenarios).string());
+    }
+    if (run.target == "reference" && run.timeScale != RunCommand{}.timeScale) {
+      std::ostringstream scale;
+      scale << run.timeScale;
+      rerun += " --time-scale " + scale.str();
     }
     if (run.expectationsPath == "none") {
       rerun += " --expectations none";

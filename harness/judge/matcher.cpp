@@ -399,6 +399,19 @@ std::optional<std::string> validateOperator(const std::string& name, const Json&
     return "$type \"" + argument.get<std::string>() +
            "\" is not a JSON type (null, boolean, string, number, array, object)";
   }
+  if (name == "$gaps" && argument.is_object() && argument.contains("jitter") &&
+      argument["jitter"].is_number() && argument["jitter"].get<double>() < 0) {
+    return "$gaps jitter is a fraction of at least 0";
+  }
+  if (name == "$delay" && argument.is_object() && argument.contains("min") &&
+      argument.contains("max") && argument["min"].is_number() && argument["max"].is_number() &&
+      argument["max"].get<double>() < argument["min"].get<double>()) {
+    return "$delay max is smaller than its min";
+  }
+  if (name == "$count" && argument.is_object() && argument.contains("is") &&
+      argument["is"].is_number() && argument["is"].get<double>() < 0) {
+    return "$count is a count: at least 0";
+  }
   if (name == "$delay" && (!argument.is_object() || !argument.contains("where") ||
                            !argument.contains("from") || !argument["from"].is_string())) {
     return "$delay takes {where: <pattern>, from: <field path>, to: ts, min: ms, max: ms}";

@@ -33,6 +33,10 @@ ExpectationFile loadExpectationFile(const std::string& path) {
   }
   for (const auto& entry : results->node) {
     const std::string id = entry.first.Scalar();
+    if (file.contains(id)) {
+      throw ConfigError(path, entry.first.Mark().line + 1, "results." + id,
+                        "is listed twice; the first entry would be silently dropped");
+    }
     const YamlField field = *results->optional(id);
     field.rejectUnknownKeys({"status", "reason", "intermittent", "runs"});
     ExpectedOutcome outcome;

@@ -47,10 +47,11 @@ class Execution {
         options_(options),
         client_(session.protocolVersion()),
         started_(Clock::now()),
-        deadline_(started_ + std::chrono::milliseconds(static_cast<long long>(
-                                 (scenario.timeoutSeconds * session.clockScale() +
-                                  options.transportAllowanceSeconds) *
-                                 options.timeoutScale * 1000))) {}
+        deadline_(std::min(options.runDeadline,
+                           started_ + std::chrono::milliseconds(static_cast<long long>(
+                                          (scenario.timeoutSeconds * session.clockScale() +
+                                           options.transportAllowanceSeconds) *
+                                          options.timeoutScale * 1000)))) {}
 
   Result run() {
     Result result;
@@ -236,6 +237,11 @@ class Execution {
         const auto realWait = realDuration(args.at("forSeconds").get<double>());
         request = {{"wait", args.at("for")}, {"realMs", realWait.count()}};
         // Waiting for nothing to happen: the one wait no event can end early.
+        if (Clock::now() + realWait > deadline_) {
+          throw StepError{"waiting " + args.at("for").dump() +
+                              " would pass the scenario's or the run's deadline",
+                          true};
+        }
         std::this_thread::sleep_for(realWait);
         return {{"waitedMs", realWait.count()}};
       }

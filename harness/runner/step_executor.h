@@ -20,6 +20,8 @@ struct ExecutionOptions {
   // Real time every scenario gets on top of its timeout on the target's clock: connections, log
   // reads and restarts do not speed up with a faster clock.
   double transportAllowanceSeconds = 10;
+  // The whole run's deadline: a scenario still running then times out with it.
+  std::chrono::steady_clock::time_point runDeadline = std::chrono::steady_clock::time_point::max();
 };
 
 // Runs `scenario` under `profile`; never throws: every failure becomes the result's status.

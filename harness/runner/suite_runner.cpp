@@ -49,6 +49,8 @@ std::vector<Result> runPlan(const std::vector<PlannedResult>& plan, TargetSessio
   std::atomic<size_t> done{0};
   std::mutex progressLock;
   const auto deadline = std::chrono::steady_clock::now() + options.deadline;
+  RunOptions bounded = options;
+  bounded.execution.runDeadline = std::min(options.execution.runDeadline, deadline);
 
   const auto work = [&] {
     for (size_t index = next++; index < plan.size(); index = next++) {
@@ -66,10 +68,10 @@ std::vector<Result> runPlan(const std::vector<PlannedResult>& plan, TargetSessio
                          std::to_string(options.deadline.count()) + " s";
       } else if (planned.scenario->exclusive()) {
         const std::unique_lock alone(session.runningLock());
-        result = executeScenario(*planned.scenario, planned.profile, session, options.execution);
+        result = executeScenario(*planned.scenario, planned.profile, session, bounded.execution);
       } else {
         const std::shared_lock together(session.runningLock());
-        result = executeScenario(*planned.scenario, planned.profile, session, options.execution);
+        result = executeScenario(*planned.scenario, planned.profile, session, bounded.execution);
       }
       results[index] = std::move(result);
 
