@@ -54,13 +54,7 @@ class Execution {
                                           options.timeoutScale * 1000)))) {}
 
   Result run() {
-    Result result;
-    result.id = resultId(scenario_.id, profile_);
-    result.scenarioId = scenario_.id;
-    result.profile = profile_;
-    result.description = scenario_.description;
-    result.level = scenario_.level;
-    result.requirements = scenario_.requirements();
+    Result result = resultFor(scenario_, profile_);
 
     if (const auto missing = unmetPrecondition()) {
       result.status = Status::kPreconditionFailed;
@@ -317,19 +311,24 @@ std::string resultId(const std::string& scenarioId, const std::string& profile) 
   return scenarioId + "[" + profile + "]";
 }
 
+Result resultFor(const Scenario& scenario, const std::string& profile) {
+  Result result;
+  result.id = resultId(scenario.id, profile);
+  result.scenarioId = scenario.id;
+  result.profile = profile;
+  result.description = scenario.description;
+  result.level = scenario.level;
+  result.requirements = scenario.requirements();
+  return result;
+}
+
 Result executeScenario(const Scenario& scenario, const std::string& profile, TargetSession& session,
                        const ExecutionOptions& options) {
   try {
     return Execution(scenario, profile, session, options).run();
   } catch (const std::exception& error) {
     // A bug of the harness or a target answer no step anticipated: ERROR, never a crash.
-    Result result;
-    result.id = resultId(scenario.id, profile);
-    result.scenarioId = scenario.id;
-    result.profile = profile;
-    result.description = scenario.description;
-    result.level = scenario.level;
-    result.requirements = scenario.requirements();
+    Result result = resultFor(scenario, profile);
     result.status = Status::kError;
     result.message = std::string("harness error: ") + error.what();
     return result;

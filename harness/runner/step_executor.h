@@ -31,4 +31,8 @@ Result executeScenario(const Scenario& scenario, const std::string& profile, Tar
 // "<scenario id>[<profile>]".
 std::string resultId(const std::string& scenarioId, const std::string& profile);
 
+// A result for `scenario` under `profile` with what the scenario says about itself filled in
+// (id, description, level, requirements) and status PASS until something says otherwise.
+Result resultFor(const Scenario& scenario, const std::string& profile);
+
 }  // namespace doc::harness

@@ -57,12 +57,7 @@ std::vector<Result> runPlan(const std::vector<PlannedResult>& plan, TargetSessio
       const PlannedResult& planned = plan[index];
       Result result;
       if (std::chrono::steady_clock::now() >= deadline) {
-        result.id = resultId(planned.scenario->id, planned.profile);
-        result.scenarioId = planned.scenario->id;
-        result.profile = planned.profile;
-        result.description = planned.scenario->description;
-        result.level = planned.scenario->level;
-        result.requirements = planned.scenario->requirements();
+        result = resultFor(*planned.scenario, planned.profile);
         result.status = Status::kTimeout;
         result.message = "not started before the run's deadline of " +
                          std::to_string(options.deadline.count()) + " s";
