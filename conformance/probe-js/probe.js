@@ -3,7 +3,8 @@
 //
 // One module holds three parts:
 //   - the front (the default export): a stateless worker that turns the protocol's HTTP routes
-//     into calls on the probe objects;
+//     into calls on the probe objects (and evicts them with workerd's `workerd:unsafe`, when
+//     the worker may import it);
 //   - the probe classes `Probe` and `ProbeMinimal`, whose handlers log every invocation;
 //   - `ProbeLog`, one instance per probed object, which keeps that object's event log and its
 //     behaviour document. The log lives outside the probed object so that reading it never
@@ -29,6 +30,47 @@ const CONFIGURED_FETCH_FAILURE = "probe: configured fetch failure";
 
 /** The message the protocol gives to an alarm failure configured with `alarm.throwCount`. */
 const CONFIGURED_ALARM_FAILURE = "probe: configured alarm failure";
+
+/** The message the protocol gives to a failure configured with `webSocketMessage.throwCount`. */
+const CONFIGURED_WEBSOCKET_MESSAGE_FAILURE = "probe: configured webSocketMessage failure";
+
+/**
+ * Messages up to this many bytes are logged with their content; longer ones with a SHA-256 only,
+ * so that a 32 MiB message does not become a 43 MiB log entry.
+ */
+const LOGGED_MESSAGE_MAX_BYTES = 4096;
+
+/** What the protocol allows as a socket id (the `socket` query parameter of the ws route). */
+const SOCKET_ID_PATTERN = /^[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * The log event names of each socket kind: hibernatable sockets log the names of the
+ * DurableObject handlers, `accept()`ed sockets the names of the events their listeners got.
+ * @typedef {{message: string, close: string, closeReply: string, error: string}} SocketEventNames
+ * @type {{hibernatable: SocketEventNames, accept: SocketEventNames}}
+ */
+const SOCKET_EVENT_NAMES = {
+  hibernatable: {
+    message: "webSocketMessage",
+    close: "webSocketClose",
+    closeReply: "webSocketCloseReply",
+    error: "webSocketError",
+  },
+  accept: { message: "message", close: "close", closeReply: "closeReply", error: "error" },
+};
+
+/**
+ * The module specifier of workerd's test helpers. Imported dynamically, so that a worker
+ * without the `unsafe_module` flag still loads and only reports `eviction: false`.
+ */
+const UNSAFE_MODULE_SPECIFIER = "workerd:unsafe";
+
+/**
+ * What `evict()` of workerd 2026-11-17 throws for an object that has no live instance. The
+ * protocol answers `ok` then (the object is as evicted as it gets); matched on the message
+ * because the error has no other mark.
+ */
+const EVICT_NOT_RUNNING_MESSAGE = "it is not currently running";
 
 /**
  * Hop-by-hop headers (RFC 9110 section 7.6.1) describe one connection, not the request, so the
@@ -73,7 +115,8 @@ const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
  * @typedef {object} ProfileEntry
  * @property {string} name
  * @property {string} compatibilityDate
- * @property {string[]} compatibilityFlags
+ * @property {string[]} compatibilityFlags the flags of the profile's name
+ * @property {string[]} [extraCompatibilityFlags] flags the worker runs with on top of them
  * @property {string} baseUrl
  */
 
@@ -98,11 +141,64 @@ const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
  */
 
 /**
+ * What one `webSocketMessage` call (or `message` listener) does after it logged.
+ * @typedef {object} WebSocketMessagePlan
+ * @property {boolean} mustThrow a unit of `webSocketMessage.throwCount` was taken
+ * @property {number} hangMs `webSocketMessage.hangMs`, 0 when absent
+ * @property {"echo" | "none"} reply `webSocketMessage.reply`, "echo" unless it says "none"
+ */
+
+/**
+ * How one `webSocketClose` call (or `close` listener) answers the close.
+ * @typedef {object} WebSocketClosePlan
+ * @property {"none" | "echo" | "fixed"} reply `webSocketClose.reply`, "none" when absent
+ * @property {number | undefined} code `webSocketClose.code`, for "fixed"
+ * @property {string | undefined} reason `webSocketClose.reason`, for "fixed"
+ */
+
+/**
+ * What an append also does with the behaviour document, in the same request that stores the
+ * event (see ObjectLogWriter.append).
+ * @typedef {"fetch" | "alarm" | "webSocketMessage" | "webSocketClose" | null} Consume
+ */
+
+/**
  * The log object's answer to an append.
  * @typedef {object} AppendResult
  * @property {number} seq
  * @property {boolean} fetchMustThrow only ever true for `consume: "fetch"`
  * @property {AlarmPlan | null} alarmPlan set for `consume: "alarm"` only
+ * @property {WebSocketMessagePlan | null} webSocketMessagePlan for `consume: "webSocketMessage"`
+ * @property {WebSocketClosePlan | null} webSocketClosePlan for `consume: "webSocketClose"`
+ */
+
+/**
+ * workerd's `workerd:unsafe` module, as far as the probe uses it.
+ * @typedef {object} UnsafeModule
+ * @property {(stub: DurableObjectStub, options?: {webSockets?: "hibernate" | "close"}) =>
+ *   Promise<void>} evict
+ */
+
+/**
+ * What an instance of a probe class keeps in memory, for the actions and the socket listeners.
+ * Lost on eviction, which is the point of `memory.get`.
+ * @typedef {object} InstanceMemory
+ * @property {unknown} value what `memory.set` stored; null in a new instance
+ * @property {Map<string, WebSocket>} acceptSockets `accept()`ed sockets by id. A socket stays
+ *   after it closed (a later `ws.call` can still read its readyState); a new socket under the
+ *   same id replaces it.
+ * @property {WebSocket[]} unconnectedClientEnds the client ends of `ws.acceptPairs`, held so
+ *   that their server ends are not disconnected when the client ends are collected
+ */
+
+/**
+ * Everything a probed object's fetch needs.
+ * @typedef {object} ProbedObject
+ * @property {DurableObjectState} ctx
+ * @property {Record<string, unknown>} env
+ * @property {ObjectLogWriter} log
+ * @property {InstanceMemory} memory
+ * @property {boolean} handlesSockets whether the class has the WebSocket handlers (Probe)
  */
 
 // ---------------------------------------------------------------------------------------------
@@ -134,11 +230,23 @@ function jsonError(message, status) {
  * @returns {EncodedError}
  */
 function encodeError(thrown) {
-  if (thrown instanceof Error) {
-    const remote = /** @type {{remote?: unknown}} */ (thrown).remote === true;
-    return { name: thrown.name, message: thrown.message, remote };
+  // Not only `instanceof Error`: a DOMException (InvalidAccessError, SyntaxError, …) must keep
+  // its name wherever the runtime puts it in the prototype chain.
+  if (thrown instanceof Error || isErrorLike(thrown)) {
+    const error = /** @type {{name: string, message: string, remote?: unknown}} */ (thrown);
+    return { name: error.name, message: error.message, remote: error.remote === true };
   }
   return { name: typeof thrown, message: String(thrown), remote: false };
+}
+
+/**
+ * @param {unknown} value
+ * @returns {boolean} whether it has a string name and message, as every error and DOMException
+ */
+function isErrorLike(value) {
+  if (typeof value !== "object" || value === null) return false;
+  const { name, message } = /** @type {{name?: unknown, message?: unknown}} */ (value);
+  return typeof name === "string" && typeof message === "string";
 }
 
 /** @param {ArrayBuffer} buffer */
@@ -159,8 +267,53 @@ async function encodeTyped(value) {
   if (value instanceof Blob) {
     return { type: "blob", base64: base64FromBuffer(await value.arrayBuffer()) };
   }
-  if (value instanceof Error) return { type: "error", ...encodeError(value) };
+  if (value instanceof Error || isErrorLike(value)) return { type: "error", ...encodeError(value) };
   return { type: "json", value: value === undefined ? null : value };
+}
+
+/** @param {Uint8Array} bytes */
+async function sha256Hex(bytes) {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return [...digest].map((byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * A WebSocket message, typed and with its size in bytes (UTF-8 for a string). Above
+ * LOGGED_MESSAGE_MAX_BYTES the content is replaced by its SHA-256.
+ * @param {string | ArrayBuffer | Blob} message
+ * @returns {Promise<Record<string, unknown>>}
+ */
+async function encodeMessage(message) {
+  if (typeof message === "string") {
+    const bytes = new TextEncoder().encode(message);
+    if (bytes.byteLength <= LOGGED_MESSAGE_MAX_BYTES) {
+      return { type: "string", value: message, length: bytes.byteLength };
+    }
+    return { type: "string", length: bytes.byteLength, sha256: await sha256Hex(bytes) };
+  }
+  const type = message instanceof Blob ? "blob" : "arraybuffer";
+  const buffer = message instanceof Blob ? await message.arrayBuffer() : message;
+  if (buffer.byteLength <= LOGGED_MESSAGE_MAX_BYTES) {
+    return { type, base64: base64FromBuffer(buffer), length: buffer.byteLength };
+  }
+  return { type, length: buffer.byteLength, sha256: await sha256Hex(new Uint8Array(buffer)) };
+}
+
+/**
+ * The protocol's typed message (`string` or `arraybuffer`) as something `ws.send()` takes.
+ * @param {unknown} typed
+ * @returns {string | ArrayBuffer}
+ */
+function decodeTypedMessage(typed) {
+  if (isPlainObject(typed) && typed.type === "string" && typeof typed.value === "string") {
+    return typed.value;
+  }
+  if (isPlainObject(typed) && typed.type === "arraybuffer" && typeof typed.base64 === "string") {
+    return Uint8Array.from(atob(typed.base64), (char) => char.charCodeAt(0)).buffer;
+  }
+  throw new TypeError(
+    'a message must be {"type": "string", "value": …} or {"type": "arraybuffer", "base64": …}',
+  );
 }
 
 /**
@@ -217,8 +370,31 @@ function parseProfiles(env) {
   return /** @type {ProfileEntry[]} */ (profiles);
 }
 
+/** @type {Promise<UnsafeModule | null> | null} */
+let unsafeModuleLoad = null;
+
+/**
+ * workerd's `workerd:unsafe`, or null when this worker may not import it (it lacks the
+ * experimental `unsafe_module` flag, or the runtime is not workerd). Loaded once per isolate.
+ * @returns {Promise<UnsafeModule | null>}
+ */
+function loadUnsafeModule() {
+  unsafeModuleLoad ??= (async () => {
+    try {
+      // A variable specifier: the type checker must not look for a module it has no types for.
+      const specifier = UNSAFE_MODULE_SPECIFIER;
+      const loaded = await import(specifier);
+      const module = /** @type {{default?: Partial<UnsafeModule>}} */ (loaded).default;
+      return typeof module?.evict === "function" ? /** @type {UnsafeModule} */ (module) : null;
+    } catch {
+      return null; // workerd: `No such module "workerd:unsafe".`
+    }
+  })();
+  return unsafeModuleLoad;
+}
+
 /** @param {ProbeEnv} env */
-function infoDocument(env) {
+async function infoDocument(env) {
   return {
     runtime: { name: "workerd", version: env.RUNTIME_VERSION ?? "unknown" },
     protocol: { versions: SUPPORTED_PROTOCOL_VERSIONS },
@@ -231,10 +407,10 @@ function infoDocument(env) {
       storage: true,
       env: true,
       alarms: true,
-      // TODO(conform): no route of version 1 drives WebSockets or eviction yet; the WebSocket
-      // handlers already log.
-      websockets: false,
-      eviction: false,
+      websockets: true,
+      // The evict route needs workerd:unsafe; the launcher gives every worker the flag for it
+      // unless told not to (tools/workerd/README.md).
+      eviction: (await loadUnsafeModule()) !== null,
     },
   };
 }
@@ -283,6 +459,52 @@ function forwardUncaught(request, stub, objectPath, search) {
     body: hasBody ? request.body : null,
   });
   return stub.fetch(forwarded);
+}
+
+/**
+ * `GET /obj/<class>/<name>/ws`: the upgrade request goes to the object's `/__probe/ws` with
+ * its headers, upgrade headers included, and the object's answer (101 with the client end of
+ * its WebSocketPair, or an error) comes back as is: the upgrade is the object's own.
+ * @param {Request} request
+ * @param {DurableObjectStub} stub
+ * @param {string} search
+ */
+async function forwardWebSocket(request, stub, search) {
+  if (request.method !== "GET") return jsonError("ws: only GET (a WebSocket upgrade)", 405);
+  const headers = new Headers();
+  request.headers.forEach((value, name) => {
+    if (name === "host" || name.startsWith("x-probe-")) return;
+    headers.set(name, value);
+  });
+  try {
+    return await stub.fetch(`${OBJECT_ORIGIN}/__probe/ws${search}`, { headers });
+  } catch (thrown) {
+    return jsonResponse({ ok: false, error: encodeError(thrown) }, 500);
+  }
+}
+
+/**
+ * `POST /obj/<class>/<name>/evict`: destroys the object's instance now, as its idle timeout
+ * would: hibernatable sockets are kept (`webSockets: "hibernate"`), storage is on disk anyway.
+ * @param {Request} request
+ * @param {DurableObjectStub} stub
+ */
+async function evictObject(request, stub) {
+  const unsafe = await loadUnsafeModule();
+  if (unsafe === null) {
+    const why = `${UNSAFE_MODULE_SPECIFIER} is not available (no unsafe_module flag)`;
+    return jsonResponse({ ok: false, error: { name: "Error", message: why, remote: false } }, 501);
+  }
+  try {
+    await unsafe.evict(stub, { webSockets: "hibernate" });
+  } catch (thrown) {
+    // Not running is as evicted as an object gets; the protocol answers ok for it.
+    const { message } = encodeError(thrown);
+    if (!message.includes(EVICT_NOT_RUNNING_MESSAGE)) {
+      return jsonResponse({ ok: false, error: encodeError(thrown) }, 500);
+    }
+  }
+  return jsonResponse({ ok: true });
 }
 
 /**
@@ -397,7 +619,7 @@ async function handleFront(request, env) {
     if (request.method !== "GET" && request.method !== "HEAD") {
       return jsonError("/info: only GET", 405);
     }
-    return jsonResponse(infoDocument(env));
+    return jsonResponse(await infoDocument(env));
   }
 
   const version = request.headers.get("x-probe-protocol");
@@ -434,7 +656,13 @@ async function handleFront(request, env) {
   if (route === "fetch") {
     return { uncaught: forwardUncaught(request, stub, "/" + rest.join("/"), url.search) };
   }
-  const postRoutes = { "call-fetch": callFetchCaught, rpc: callRpc, action: forwardAction };
+  if (route === "ws" && rest.length === 0) return forwardWebSocket(request, stub, url.search);
+  const postRoutes = {
+    "call-fetch": callFetchCaught,
+    rpc: callRpc,
+    action: forwardAction,
+    evict: evictObject,
+  };
   if (rest.length > 0 || !Object.hasOwn(postRoutes, route)) {
     return jsonError(`no such route: ${request.method} ${url.pathname}`, 404);
   }
@@ -487,18 +715,24 @@ class ObjectLogWriter {
    * Appends one event. With `consume` the log object also reads the behaviour document in the
    * same call, after storing the event: `"fetch"` takes one unit off `fetch.throwCount` and says
    * whether this fetch must throw; `"alarm"` takes one unit off each of `alarm.throwCount` and
-   * `alarm.rescheduleCount` and answers the alarm's plan. One call, so the event and the
-   * decrements become durable together, before the handler does anything else.
-   * @param {LogRecord} record must already carry its `ts`
-   * @param {"fetch" | "alarm" | null} [consume]
+   * `alarm.rescheduleCount` and answers the alarm's plan; `"webSocketMessage"` takes one unit off
+   * `webSocketMessage.throwCount` and answers the message's plan; `"webSocketClose"` answers how
+   * to reply to the close. One call, so the event and the decrements become durable together,
+   * before the handler does anything else.
+   *
+   * The record may still be on its way (a message whose SHA-256 is being computed): its place
+   * in the log is taken when append is called, so handlers that start in order log in order.
+   * @param {LogRecord | Promise<LogRecord>} record must already carry its `ts`
+   * @param {Consume} [consume]
    * @returns {Promise<AppendResult>}
    */
   append(record, consume = null) {
     const appended = this.tail.then(async () => {
+      const body = JSON.stringify({ record: await record, consume });
       const response = await this.logStub.fetch(`${LOG_ORIGIN}/append`, {
         method: "POST",
         headers: { "content-type": "application/json" },
-        body: JSON.stringify({ record, consume }),
+        body,
       });
       if (!response.ok) {
         throw new Error(`probe log append failed: ${response.status} ${await response.text()}`);
@@ -527,14 +761,13 @@ const THROWABLE_ERRORS = { Error, TypeError, RangeError };
 /**
  * The routes of the object's own `fetch`, the same for both classes.
  * @param {Request} request
- * @param {DurableObjectState} ctx
- * @param {Record<string, unknown>} env
- * @param {ObjectLogWriter} log
+ * @param {ProbedObject} object
  * @returns {Promise<Response>}
  */
-async function handleObjectFetch(request, ctx, env, log) {
+async function handleObjectFetch(request, object) {
   const ts = Date.now();
   const url = new URL(request.url);
+  const { log } = object;
 
   if (url.pathname === "/__probe/action") {
     /** @type {Record<string, unknown>} */
@@ -551,10 +784,16 @@ async function handleObjectFetch(request, ctx, env, log) {
 
     if (parseError !== null) return jsonResponse({ ok: false, error: encodeError(parseError) });
     try {
-      return jsonResponse({ ok: true, result: await performAction(action, ctx, env) });
+      return jsonResponse({ ok: true, result: await performAction(action, object) });
     } catch (thrown) {
       return jsonResponse({ ok: false, error: encodeError(thrown) });
     }
+  }
+
+  if (url.pathname === "/__probe/ws") {
+    const path = url.pathname + url.search;
+    await log.append({ ts, event: "fetch", method: request.method, path });
+    return acceptProbeSocket(request, url, object);
   }
 
   const path = url.pathname + url.search;
@@ -631,12 +870,15 @@ function alarmTimeArgument(action) {
 /**
  * Performs one action of the protocol's table and returns its result.
  * @param {Record<string, unknown>} body `{op, ...arguments}`; arguments may also sit in `args`
- * @param {DurableObjectState} ctx
- * @param {Record<string, unknown>} env
+ * @param {ProbedObject} object
  */
-async function performAction(body, ctx, env) {
+async function performAction(body, object) {
   const action = isPlainObject(body.args) ? { op: body.op, ...body.args } : body;
+  const { ctx, env } = object;
   const storage = ctx.storage;
+  if (typeof action.op === "string" && action.op.startsWith("ws.")) {
+    return performSocketAction(action, object);
+  }
   switch (action.op) {
     case "id":
       return { id: ctx.id.toString(), name: ctx.id.name ?? null };
@@ -677,9 +919,166 @@ async function performAction(body, ctx, env) {
     case "alarm.delete":
       await storage.deleteAlarm();
       return null;
+    case "memory.set":
+      object.memory.value = action.value ?? null;
+      return null;
+    case "memory.get":
+      return object.memory.value;
     default:
       throw new TypeError(`unknown action op: ${JSON.stringify(action.op)}`);
   }
+}
+
+/**
+ * The WebSocket actions (`ws.*`), all synchronous: a `ws.call` list runs in one event.
+ * @param {Record<string, unknown>} action
+ * @param {ProbedObject} object
+ */
+function performSocketAction(action, object) {
+  const { ctx } = object;
+  switch (action.op) {
+    case "ws.getWebSockets": {
+      const sockets =
+        typeof action.tag === "string" ? ctx.getWebSockets(action.tag) : ctx.getWebSockets();
+      return sockets.map((ws) => socketTag(ctx, ws));
+    }
+    case "ws.call": {
+      const id = requireStringArgument(action, "socket");
+      const ws = findSocket(object, id);
+      if (ws === null) throw new Error(`ws.call: no open socket has the id ${JSON.stringify(id)}`);
+      if (!Array.isArray(action.calls)) throw new TypeError('ws.call: "calls" must be a list');
+      return action.calls.map((call) => {
+        try {
+          const result = performSocketCall(ctx, ws, call);
+          return { ok: true, result: result === undefined ? null : result };
+        } catch (thrown) {
+          return { ok: false, error: encodeError(thrown) };
+        }
+      });
+    }
+    case "ws.acceptPairs":
+      return acceptUnconnectedPairs(action, object);
+    case "ws.setAutoResponse": {
+      const { request, response } = action;
+      if (request === undefined && response === undefined) {
+        ctx.setWebSocketAutoResponse();
+        return null;
+      }
+      if (typeof request !== "string" || typeof response !== "string") {
+        throw new TypeError(
+          'ws.setAutoResponse: give "request" and "response" as strings, or neither',
+        );
+      }
+      ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(request, response));
+      return null;
+    }
+    case "ws.getAutoResponse": {
+      const pair = ctx.getWebSocketAutoResponse();
+      return pair === null ? null : { request: pair.request, response: pair.response };
+    }
+    case "ws.setEventTimeout":
+      // No check of the value: what the runtime rejects is the answer.
+      if (action.ms === undefined) ctx.setHibernatableWebSocketEventTimeout();
+      else ctx.setHibernatableWebSocketEventTimeout(/** @type {number} */ (action.ms));
+      return null;
+    case "ws.getEventTimeout":
+      return ctx.getHibernatableWebSocketEventTimeout();
+    default:
+      throw new TypeError(`unknown action op: ${JSON.stringify(action.op)}`);
+  }
+}
+
+/**
+ * One call of `ws.call` on one socket. Arguments go to the runtime as given, so that its own
+ * checks (close codes, reason length, attachment size) produce the answer.
+ * @param {DurableObjectState} ctx
+ * @param {WebSocket} ws
+ * @param {unknown} call `{call: "send", message}`, `{call: "close", code, reason}`, …
+ * @returns {unknown}
+ */
+function performSocketCall(ctx, ws, call) {
+  if (!isPlainObject(call)) throw new TypeError("ws.call: each call must be an object");
+  switch (call.call) {
+    case "send":
+      ws.send(decodeTypedMessage(call.message));
+      return null;
+    case "close":
+      // An absent field is undefined, as the protocol says: close(undefined, "r") is a call too.
+      ws.close(
+        /** @type {number | undefined} */ (call.code),
+        /** @type {string | undefined} */ (call.reason),
+      );
+      return null;
+    case "readyState":
+      return ws.readyState;
+    case "serializeAttachment":
+      ws.serializeAttachment(
+        typeof call.stringOfLength === "number" ? "x".repeat(call.stringOfLength) : call.value,
+      );
+      return null;
+    case "deserializeAttachment":
+      return ws.deserializeAttachment() ?? null;
+    case "getTags":
+      return ctx.getTags(ws);
+    case "autoResponseTimestamp":
+      return ctx.getWebSocketAutoResponseTimestamp(ws)?.getTime() ?? null;
+    case "accept":
+      ws.accept();
+      return null;
+    case "acceptWebSocket":
+      ctx.acceptWebSocket(ws);
+      return null;
+    default:
+      throw new TypeError(`ws.call: unknown call ${JSON.stringify(call.call)}`);
+  }
+}
+
+/**
+ * `ws.acceptPairs`: server ends of unconnected pairs into `acceptWebSocket`, until one throws.
+ * For the limits on sockets and tags.
+ * @param {Record<string, unknown>} action
+ * @param {ProbedObject} object
+ */
+function acceptUnconnectedPairs(action, object) {
+  const count = action.count ?? 1;
+  const tags = action.tags ?? [];
+  if (typeof count !== "number" || !Number.isInteger(count) || count < 0) {
+    throw new TypeError('ws.acceptPairs: "count" must be a non-negative integer');
+  }
+  if (!Array.isArray(tags)) throw new TypeError('ws.acceptPairs: "tags" must be a list');
+
+  let accepted = 0;
+  /** @type {EncodedError | null} */
+  let error = null;
+  /** @type {WebSocket | null} */
+  let last = null;
+  for (let i = 0; i < count; i += 1) {
+    const pair = new WebSocketPair();
+    try {
+      object.ctx.acceptWebSocket(pair[1], tags);
+    } catch (thrown) {
+      error = encodeError(thrown);
+      break;
+    }
+    object.memory.unconnectedClientEnds.push(pair[0]);
+    accepted += 1;
+    last = pair[1];
+  }
+  return { accepted, error, tags: last === null ? null : object.ctx.getTags(last) };
+}
+
+/**
+ * The socket with this id: an `accept()`ed one of this instance, else the oldest hibernatable
+ * one whose first tag is the id (a later tag that equals the id does not count).
+ * @param {ProbedObject} object
+ * @param {string} id
+ * @returns {WebSocket | null}
+ */
+function findSocket(object, id) {
+  const accepted = object.memory.acceptSockets.get(id);
+  if (accepted !== undefined) return accepted;
+  const { ctx } = object;
+  return ctx.getWebSockets(id).find((ws) => socketTag(ctx, ws) === id) ?? null;
 }
 
 /**
@@ -695,13 +1094,192 @@ function socketTag(ctx, socket) {
   }
 }
 
+/**
+ * A request the ws route refuses before any socket exists.
+ * @param {string} message
+ * @param {number} status
+ */
+function socketRouteError(message, status) {
+  return jsonResponse({ ok: false, error: { name: "BadRequest", message, remote: false } }, status);
+}
+
+/**
+ * The object's `/__probe/ws`: a WebSocketPair whose server end the object keeps (hibernatable
+ * or `accept()`ed, per `kind`) and whose client end goes back with the 101.
+ * @param {Request} request
+ * @param {URL} url
+ * @param {ProbedObject} object
+ * @returns {Response}
+ */
+function acceptProbeSocket(request, url, object) {
+  if (!object.handlesSockets) return new Response("Not found", { status: 404 });
+  if (request.headers.get("upgrade")?.toLowerCase() !== "websocket") {
+    return socketRouteError("ws: not a WebSocket upgrade", 426);
+  }
+  const id = url.searchParams.get("socket") ?? "";
+  if (!SOCKET_ID_PATTERN.test(id)) {
+    const shown = JSON.stringify(id);
+    return socketRouteError(`ws: socket ${shown} is not 1 to 64 of [A-Za-z0-9._-]`, 400);
+  }
+  const kind = url.searchParams.get("kind") ?? "hibernatable";
+  if (kind !== "hibernatable" && kind !== "accept") {
+    const shown = JSON.stringify(kind);
+    return socketRouteError(`ws: kind ${shown} is neither hibernatable nor accept`, 400);
+  }
+
+  const pair = new WebSocketPair();
+  const client = pair[0];
+  const server = pair[1];
+  if (kind === "hibernatable") {
+    try {
+      object.ctx.acceptWebSocket(server, [id, ...url.searchParams.getAll("tag")]);
+    } catch (thrown) {
+      return jsonResponse({ ok: false, error: encodeError(thrown) }, 400);
+    }
+  } else {
+    server.accept();
+    listenToAcceptedSocket(object, id, server);
+    object.memory.acceptSockets.set(id, server);
+  }
+  return new Response(null, { status: 101, webSocket: client });
+}
+
+/**
+ * The listeners of an `accept()`ed socket run the steps of the hibernation handlers. A listener
+ * cannot hand its promise to anyone, so a configured failure ends as an unhandled rejection,
+ * which is how an event listener that throws looks to the runtime.
+ * @param {ProbedObject} object
+ * @param {string} id
+ * @param {WebSocket} ws
+ */
+function listenToAcceptedSocket(object, id, ws) {
+  const names = SOCKET_EVENT_NAMES.accept;
+  ws.addEventListener("message", (event) => {
+    void onSocketMessage(object.log, names, id, ws, event.data);
+  });
+  ws.addEventListener("close", (event) => {
+    void onSocketClose(object.log, names, id, ws, event, null);
+  });
+  ws.addEventListener("error", (event) => {
+    // workerd puts the Error in `error`; a runtime that gives only `message` still logs it.
+    const error = event.error ?? new Error(event.message);
+    void onSocketError(object.log, names, id, ws, error, null);
+  });
+}
+
+/**
+ * The steps of `webSocketMessage` and of the `message` listener: log (with the behaviour's
+ * plan, consuming `webSocketMessage.throwCount`), throw when configured, hang, reply.
+ * @param {ObjectLogWriter} log
+ * @param {SocketEventNames} names
+ * @param {string | null} socket
+ * @param {WebSocket} ws
+ * @param {string | ArrayBuffer | Blob} message
+ */
+async function onSocketMessage(log, names, socket, ws, message) {
+  const ts = Date.now();
+  const record = encodeMessage(message).then((typed) => ({
+    ts,
+    event: names.message,
+    socket,
+    message: typed,
+  }));
+  const { webSocketMessagePlan: plan } = await log.append(record, "webSocketMessage");
+  if (plan === null) throw new Error("probe log answered a message append without a plan");
+
+  if (plan.mustThrow) throw new Error(CONFIGURED_WEBSOCKET_MESSAGE_FAILURE);
+  // A timer, never storage: the event timeout is what a hang is for.
+  if (plan.hangMs > 0) await scheduler.wait(plan.hangMs);
+  if (plan.reply === "echo") {
+    // Back as it came: text as text, bytes as binary (send() takes no Blob).
+    ws.send(message instanceof Blob ? await message.arrayBuffer() : message);
+  }
+}
+
+/**
+ * The steps of `webSocketClose` and of the `close` listener: log the close as received, then
+ * call `ws.close` per the behaviour and log what that call did.
+ * @param {ObjectLogWriter} log
+ * @param {SocketEventNames} names
+ * @param {string | null} socket
+ * @param {WebSocket} ws
+ * @param {{code: number, reason: string, wasClean: boolean}} close
+ * @param {boolean | null} listed whether getWebSockets() still returned ws; null for accept()
+ */
+async function onSocketClose(log, names, socket, ws, close, listed) {
+  const ts = Date.now();
+  // Read before the first await: the state the handler was called in is what is logged.
+  const readyState = ws.readyState;
+  const { code, reason, wasClean } = close;
+  const record = { ts, event: names.close, socket, code, reason, wasClean, readyState, listed };
+  const { webSocketClosePlan: plan } = await log.append(record, "webSocketClose");
+  if (plan === null) throw new Error("probe log answered a close append without a plan");
+
+  /** @type {{code: number | undefined, reason: string | undefined} | null} */
+  let call = null;
+  if (plan.reply === "echo") call = { code, reason };
+  else if (plan.reply === "fixed") call = { code: plan.code, reason: plan.reason };
+  /** @type {EncodedError | undefined} */
+  let error;
+  if (call !== null) {
+    try {
+      ws.close(call.code, call.reason);
+    } catch (thrown) {
+      error = encodeError(thrown);
+    }
+  }
+  await log.append({
+    ts: Date.now(),
+    event: names.closeReply,
+    socket,
+    call: call === null ? null : { code: call.code ?? null, reason: call.reason ?? null },
+    ok: error === undefined,
+    ...(error === undefined ? {} : { error }),
+    readyState: ws.readyState,
+  });
+}
+
+/**
+ * The steps of `webSocketError` and of the `error` listener: log only.
+ * @param {ObjectLogWriter} log
+ * @param {SocketEventNames} names
+ * @param {string | null} socket
+ * @param {WebSocket} ws
+ * @param {unknown} error
+ * @param {boolean | null} listed
+ */
+async function onSocketError(log, names, socket, ws, error, listed) {
+  const ts = Date.now();
+  const readyState = ws.readyState;
+  const record = encodeTyped(error).then((typed) => ({
+    ts,
+    event: names.error,
+    socket,
+    error: typed,
+    readyState,
+    listed,
+  }));
+  await log.append(record);
+}
+
 // ---------------------------------------------------------------------------------------------
 // The probe classes.
+
+/**
+ * The in-memory state of a new instance.
+ * @returns {InstanceMemory}
+ */
+function newInstanceMemory() {
+  return { value: null, acceptSockets: new Map(), unconnectedClientEnds: [] };
+}
 
 /** Every handler of the protocol, each logging before it does anything else. */
 export class Probe extends DurableObject {
   /** @type {ObjectLogWriter} */
   #log;
+
+  /** @type {ProbedObject} */
+  #object;
 
   /**
    * @param {DurableObjectState} ctx
@@ -710,13 +1288,15 @@ export class Probe extends DurableObject {
   constructor(ctx, env) {
     super(ctx, env);
     this.#log = new ObjectLogWriter(env, "Probe", ctx.id);
+    const plainEnv = /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (env));
+    const memory = newInstanceMemory();
+    this.#object = { ctx, env: plainEnv, log: this.#log, memory, handlesSockets: true };
     logConstruction(ctx, this.#log);
   }
 
   /** @param {Request} request */
   fetch(request) {
-    const env = /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (this.env));
-    return handleObjectFetch(request, this.ctx, env, this.#log);
+    return handleObjectFetch(request, this.#object);
   }
 
   /**
@@ -757,11 +1337,9 @@ export class Probe extends DurableObject {
    * @param {WebSocket} ws
    * @param {string | ArrayBuffer} message
    */
-  async webSocketMessage(ws, message) {
-    const ts = Date.now();
+  webSocketMessage(ws, message) {
     const socket = socketTag(this.ctx, ws);
-    const typedMessage = await encodeTyped(message);
-    await this.#log.append({ ts, event: "webSocketMessage", socket, message: typedMessage });
+    return onSocketMessage(this.#log, SOCKET_EVENT_NAMES.hibernatable, socket, ws, message);
   }
 
   /**
@@ -770,24 +1348,21 @@ export class Probe extends DurableObject {
    * @param {string} reason
    * @param {boolean} wasClean
    */
-  async webSocketClose(ws, code, reason, wasClean) {
-    const ts = Date.now();
-    // Read before the first await: the state the handler was called in is what is logged.
-    const readyState = ws.readyState;
+  webSocketClose(ws, code, reason, wasClean) {
     const socket = socketTag(this.ctx, ws);
-    const record = { ts, event: "webSocketClose", socket, code, reason, wasClean, readyState };
-    await this.#log.append(record);
+    const listed = this.ctx.getWebSockets().includes(ws);
+    const close = { code, reason, wasClean };
+    return onSocketClose(this.#log, SOCKET_EVENT_NAMES.hibernatable, socket, ws, close, listed);
   }
 
   /**
    * @param {WebSocket} ws
    * @param {unknown} error
    */
-  async webSocketError(ws, error) {
-    const ts = Date.now();
+  webSocketError(ws, error) {
     const socket = socketTag(this.ctx, ws);
-    const typedError = await encodeTyped(error);
-    await this.#log.append({ ts, event: "webSocketError", socket, error: typedError });
+    const listed = this.ctx.getWebSockets().includes(ws);
+    return onSocketError(this.#log, SOCKET_EVENT_NAMES.hibernatable, socket, ws, error, listed);
   }
 
   /** @param {string} name */
@@ -825,6 +1400,9 @@ export class ProbeMinimal extends DurableObject {
   /** @type {ObjectLogWriter} */
   #log;
 
+  /** @type {ProbedObject} */
+  #object;
+
   /**
    * @param {DurableObjectState} ctx
    * @param {ProbeEnv} env
@@ -832,13 +1410,15 @@ export class ProbeMinimal extends DurableObject {
   constructor(ctx, env) {
     super(ctx, env);
     this.#log = new ObjectLogWriter(env, "ProbeMinimal", ctx.id);
+    const plainEnv = /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (env));
+    const memory = newInstanceMemory();
+    this.#object = { ctx, env: plainEnv, log: this.#log, memory, handlesSockets: false };
     logConstruction(ctx, this.#log);
   }
 
   /** @param {Request} request */
   fetch(request) {
-    const env = /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (this.env));
-    return handleObjectFetch(request, this.ctx, env, this.#log);
+    return handleObjectFetch(request, this.#object);
   }
 }
 
@@ -920,6 +1500,35 @@ function takeAlarmPlan(behaviour) {
 }
 
 /**
+ * Decides what one message handler does after logging and takes its unit off
+ * `webSocketMessage.throwCount`.
+ * @param {Record<string, unknown>} behaviour changed in place
+ * @returns {WebSocketMessagePlan}
+ */
+function takeWebSocketMessagePlan(behaviour) {
+  const mustThrow = takeCount(behaviour, "webSocketMessage", "throwCount");
+  const reply = behaviourField(behaviour, "webSocketMessage", "reply") === "none" ? "none" : "echo";
+  return { mustThrow, hangMs: behaviourMs(behaviour, "webSocketMessage", "hangMs"), reply };
+}
+
+/**
+ * How a close handler replies; nothing is consumed.
+ * @param {Record<string, unknown>} behaviour
+ * @returns {WebSocketClosePlan}
+ */
+function webSocketClosePlan(behaviour) {
+  const reply = behaviourField(behaviour, "webSocketClose", "reply");
+  const code = behaviourField(behaviour, "webSocketClose", "code");
+  const reason = behaviourField(behaviour, "webSocketClose", "reason");
+  return {
+    reply: reply === "echo" || reply === "fixed" ? reply : "none",
+    // Passed to close() as given when a number or string; anything else is "absent".
+    code: typeof code === "number" ? code : undefined,
+    reason: typeof reason === "string" ? reason : undefined,
+  };
+}
+
+/**
  * One instance per probed object ("<class>/<name>"): its event log and its behaviour document,
  * both in durable storage. Reached over fetch only, so it works with RPC off.
  */
@@ -967,12 +1576,23 @@ export class ProbeLog extends DurableObject {
     this.ctx.storage.put({ lastSeq: seq, [logKey(seq)]: { seq, ...record } });
 
     /** @type {AppendResult} */
-    const result = { seq, fetchMustThrow: false, alarmPlan: null };
-    if (consume === "fetch" || consume === "alarm") {
+    const result = {
+      seq,
+      fetchMustThrow: false,
+      alarmPlan: null,
+      webSocketMessagePlan: null,
+      webSocketClosePlan: null,
+    };
+    if (consume !== null && consume !== undefined) {
       const behaviour = await this.#behaviour();
       const before = JSON.stringify(behaviour);
       if (consume === "fetch") result.fetchMustThrow = takeCount(behaviour, "fetch", "throwCount");
-      else result.alarmPlan = takeAlarmPlan(behaviour);
+      else if (consume === "alarm") result.alarmPlan = takeAlarmPlan(behaviour);
+      else if (consume === "webSocketMessage") {
+        result.webSocketMessagePlan = takeWebSocketMessagePlan(behaviour);
+      } else if (consume === "webSocketClose") {
+        result.webSocketClosePlan = webSocketClosePlan(behaviour);
+      }
       if (JSON.stringify(behaviour) !== before) await this.ctx.storage.put("behaviour", behaviour);
     }
     // The output gate holds this answer until the writes above are durable.

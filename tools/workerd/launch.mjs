@@ -16,8 +16,14 @@
 // base URL. workerd's `--control-fd` then reports each socket as listening, which is the
 // event the launcher waits for before it checks /info.
 //
+// Eviction: the probe's evict route needs workerd's `workerd:unsafe` module, which needs the
+// experimental compatibility flag `unsafe_module` and `workerd serve --experimental`. The
+// launcher adds both unless --no-eviction is given; the profiles keep the names and flags asked
+// for, and /info lists the added flag per profile as `extraCompatibilityFlags`.
+//
 // Usage: node tools/workerd/launch.mjs --profile 2024-04-03 --profile 2024-04-03+no_rpc
 //          [--data-dir DIR] [--ready-file FILE] [--startup-timeout-ms MS] [--workerd PATH]
+//          [--no-eviction]
 
 import { execFile, spawn } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
@@ -33,6 +39,12 @@ const PROBE_SCRIPT = path.join(REPO_ROOT, "conformance/probe-js/probe.js");
 
 const READY_PREFIX = "do-conformance target ready: ";
 const LOOPBACK = "127.0.0.1";
+
+/**
+ * The experimental flag that lets a worker import `workerd:unsafe`, whose `evict()` serves the
+ * probe's evict route (capability `eviction`).
+ */
+const UNSAFE_MODULE_FLAG = "unsafe_module";
 
 /** Starting workerd and compiling six workers takes about a second here; 20 s is ample. */
 const DEFAULT_STARTUP_TIMEOUT_MS = 20_000;
@@ -80,7 +92,8 @@ class LaunchError extends Error {
 function usage() {
   return (
     "usage: node tools/workerd/launch.mjs --profile DATE[+flag...] [--profile ...] " +
-    "[--data-dir DIR] [--ready-file FILE] [--startup-timeout-ms MS] [--workerd PATH]"
+    "[--data-dir DIR] [--ready-file FILE] [--startup-timeout-ms MS] [--workerd PATH] " +
+    "[--no-eviction]"
   );
 }
 
@@ -109,6 +122,7 @@ function parseArguments(argv) {
     readyFile: /** @type {string | null} */ (null),
     startupTimeoutMs: DEFAULT_STARTUP_TIMEOUT_MS,
     workerd: /** @type {string | null} */ (null),
+    eviction: true,
   };
   for (let i = 0; i < argv.length; i += 1) {
     const option = argv[i];
@@ -116,6 +130,10 @@ function parseArguments(argv) {
     if (option === "--help" || option === "-h") {
       process.stdout.write(usage() + "\n");
       process.exit(0);
+    }
+    if (option === "--no-eviction") {
+      options.eviction = false;
+      continue;
     }
     if (value === undefined) throw new LaunchError(`${option} needs a value\n${usage()}`, 2);
     i += 1;
@@ -228,7 +246,20 @@ function capnpText(text) {
 }
 
 /**
- * @param {{name: string, compatibilityDate: string, compatibilityFlags: string[]}} profile
+ * The flags a profile's worker runs with beyond those of its name: `unsafe_module` for the
+ * evict route, unless the profile already names it (workerd rejects a flag given twice).
+ * @param {{compatibilityFlags: string[]}} profile
+ * @param {boolean} eviction
+ * @returns {string[]}
+ */
+function extraCompatibilityFlags(profile, eviction) {
+  if (!eviction || profile.compatibilityFlags.includes(UNSAFE_MODULE_FLAG)) return [];
+  return [UNSAFE_MODULE_FLAG];
+}
+
+/**
+ * @param {{name: string, compatibilityDate: string, compatibilityFlags: string[],
+ *          extraCompatibilityFlags: string[]}} profile
  * @param {number} index
  * @param {{profilesJson: string, runtimeVersion: string, probeEmbedPath: string}} shared
  */
@@ -237,7 +268,9 @@ function workerConstant(profile, index, shared) {
   // or ids, even under the same name; it is also the folder name under the storage directory.
   const keyOf = (/** @type {string} */ className) =>
     capnpText(`do-conformance-${profile.name}-${className}`);
-  const flags = profile.compatibilityFlags.map(capnpText).join(", ");
+  const flags = [...profile.compatibilityFlags, ...profile.extraCompatibilityFlags]
+    .map(capnpText)
+    .join(", ");
   return `const profile${index} :Workerd.Worker = (
   modules = [(name = "probe.js", esModule = embed ${capnpText(shared.probeEmbedPath)})],
   compatibilityDate = ${capnpText(profile.compatibilityDate)},
@@ -262,16 +295,19 @@ function workerConstant(profile, index, shared) {
 
 /**
  * @param {{name: string, compatibilityDate: string, compatibilityFlags: string[],
- *          port: number}[]} profiles
+ *          extraCompatibilityFlags: string[], port: number}[]} profiles
  * @param {{configDir: string, storageDir: string, runtimeVersion: string}} where
  */
 function workerdConfig(profiles, where) {
+  // The profile as asked for (its name and flags are how the harness selects it), plus the
+  // flags the worker runs with on top, so that /info does not hide them.
   const profilesJson = JSON.stringify(
-    profiles.map(({ name, compatibilityDate, compatibilityFlags, port }) => ({
-      name,
-      compatibilityDate,
-      compatibilityFlags,
-      baseUrl: `http://${LOOPBACK}:${port}`,
+    profiles.map((profile) => ({
+      name: profile.name,
+      compatibilityDate: profile.compatibilityDate,
+      compatibilityFlags: profile.compatibilityFlags,
+      extraCompatibilityFlags: profile.extraCompatibilityFlags,
+      baseUrl: `http://${LOOPBACK}:${profile.port}`,
     })),
   );
   const shared = {
@@ -331,13 +367,15 @@ class OutputTail {
  * @param {string} workerdPath
  * @param {string} configPath
  * @param {{name: string, fd: number}[]} sockets
+ * @param {boolean} experimental whether to pass --experimental (for `unsafe_module`)
  */
-function startWorkerd(workerdPath, configPath, sockets) {
+function startWorkerd(workerdPath, configPath, sockets, experimental) {
   // The child sees the listening sockets as descriptors 3, 4, ... and the control pipe after
   // them.
   const firstSocketFd = 3;
   const controlFd = firstSocketFd + sockets.length;
   const args = ["serve", configPath, `--control-fd=${controlFd}`];
+  if (experimental) args.push("--experimental");
   sockets.forEach((socket, index) => {
     args.push(`--socket-fd=${socket.name}=${firstSocketFd + index}`);
   });
@@ -498,7 +536,11 @@ async function main() {
   await mkdir(storageDir, { recursive: true });
 
   const bound = await Promise.all(options.profiles.map(() => bindLoopbackSocket()));
-  const profiles = options.profiles.map((profile, index) => ({ ...profile, ...bound[index] }));
+  const profiles = options.profiles.map((profile, index) => ({
+    ...profile,
+    extraCompatibilityFlags: extraCompatibilityFlags(profile, options.eviction),
+    ...bound[index],
+  }));
 
   const configPath = path.join(dataDir, "workerd.capnp");
   const config = workerdConfig(profiles, { configDir: dataDir, storageDir, runtimeVersion });
@@ -506,7 +548,12 @@ async function main() {
   process.stderr.write(`launch.mjs: workerd ${runtimeVersion}, config ${configPath}\n`);
 
   const sockets = profiles.map((profile) => ({ name: profile.name, fd: profile.fd }));
-  const { child, tail, control, args } = startWorkerd(workerdPath, configPath, sockets);
+  const { child, tail, control, args } = startWorkerd(
+    workerdPath,
+    configPath,
+    sockets,
+    options.eviction,
+  );
   // Last resort for every way out of this process that skipped stopWorkerd (a bug, an uncaught
   // error): workerd must not outlive its launcher. Only SIGKILL of the launcher escapes this.
   process.on("exit", () => child.kill("SIGKILL"));
