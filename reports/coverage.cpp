@@ -46,13 +46,13 @@ void addCitation(std::vector<Citation>& citations, const Scenario& scenario,
 }
 
 // Every (requirement, scenario, step) the scenarios cite, as Scenario::requirements() counts
-// them: each expectation's requirement, and a waitLog step's own `requirement:`.
+// them: each expectation's requirement, and a waitLog or wsReceive step's own `requirement:`.
 std::map<std::string, std::vector<Citation>> citationsById(const std::vector<Scenario>& scenarios) {
   std::map<std::string, std::vector<Citation>> byId;
   for (const Scenario& scenario : scenarios) {
     for (const harness::Step& step : scenario.steps) {
-      if (step.kind == StepKind::kWaitLog && step.args.contains("requirement") &&
-          step.args["requirement"].is_string()) {
+      const bool waits = step.kind == StepKind::kWaitLog || step.kind == StepKind::kWsReceive;
+      if (waits && step.args.contains("requirement") && step.args["requirement"].is_string()) {
         addCitation(byId[step.args["requirement"].get<std::string>()], scenario, step.id);
       }
       for (const harness::Expectation& expectation : step.expect) {

@@ -13,8 +13,9 @@ using Json = nlohmann::json;
 // Epoch milliseconds after 2001: no count or size in a trace comes near.
 constexpr double kEpochMsThreshold = 1e12;
 
-const std::set<std::string> kIgnoredKeys = {"ts",    "durationMs", "startedMs", "last",
-                                            "reads", "waitedMs",   "headers"};
+// "at" and "endedAt" are WebSocket frame and connection-end times (harness/ws/ws_observation.h).
+const std::set<std::string> kIgnoredKeys = {
+    "ts", "durationMs", "startedMs", "last", "reads", "waitedMs", "headers", "at", "endedAt"};
 
 std::string normaliseText(const std::string& text) {
   static const std::regex objectId("[0-9a-f]{64}");

@@ -15,11 +15,12 @@ struct ResultDifference {
   std::string firstDifference;  // Empty when only the statuses differ, or nothing does.
 };
 
-// What the comparison ignores, so that only behaviour remains: timestamps and durations, epoch
-// times anywhere (scheduled alarm times), object ids (64 hex digits), the run id in object names
-// and URLs, response headers (each runtime adds its own), and the log's bookkeeping (`last`,
-// `reads`, `waitedMs`). A string holding JSON is compared as JSON. Everything else, error names
-// and messages included, is compared.
+// What the comparison ignores, so that only behaviour remains: timestamps and durations (with a
+// WebSocket frame's `at` and a connection's `endedAt`), epoch times anywhere (scheduled alarm
+// times), object ids (64 hex digits), the run id in object names and URLs, response headers
+// (each runtime adds its own), and the log's bookkeeping (`last`, `reads`, `waitedMs`). A string
+// holding JSON is compared as JSON. Everything else, error names and messages included, is
+// compared.
 nlohmann::json normaliseObservation(const nlohmann::json& observation);
 
 // Every result whose status or normalised trace differs between two JSON reports, by id.

@@ -38,6 +38,20 @@ TEST(ReportDiff, RunSpecificValuesAreNormalisedAway) {
   EXPECT_TRUE(diffReports(a, b).empty());
 }
 
+TEST(ReportDiff, WebSocketFrameTimesAreNormalisedAwayButCloseCodesAreNot) {
+  const auto socket = [](double at, int code) {
+    return Json{{"frames", Json::array({Json{{"opcode", "close"}, {"code", code}, {"at", at}}})},
+                {"endedAt", at + 1}};
+  };
+  EXPECT_TRUE(
+      diffReports(reportWith("PASS", socket(12.5, 1000)), reportWith("PASS", socket(80, 1000)))
+          .empty());
+  const auto differences =
+      diffReports(reportWith("PASS", socket(12.5, 1000)), reportWith("PASS", socket(12.5, 1006)));
+  ASSERT_EQ(differences.size(), 1u);
+  EXPECT_EQ(differences[0].firstDifference, "step \"hello\" at /frames/0/code: 1000 vs 1006");
+}
+
 TEST(ReportDiff, ADifferentErrorNameIsTheFirstDifference) {
   const Json a = reportWith("PASS", {{"ok", false}, {"error", {{"name", "TypeError"}}}});
   const Json b = reportWith("PASS", {{"ok", false}, {"error", {{"name", "Error"}}}});

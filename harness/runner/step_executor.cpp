@@ -4,6 +4,8 @@
 #include <thread>
 
 #include "harness/judge/matcher.h"
+#include "harness/runner/ws_sockets.h"
+#include "harness/ws/ws_observation.h"
 
 namespace doc::harness {
 
@@ -46,6 +48,7 @@ class Execution {
         session_(session),
         options_(options),
         client_(session.protocolVersion()),
+        sockets_(session.clockScale()),
         started_(Clock::now()),
         deadline_(std::min(options.runDeadline,
                            started_ + std::chrono::milliseconds(static_cast<long long>(
@@ -83,6 +86,9 @@ class Execution {
       judge(step, trace, result);
       result.trace.push_back(std::move(trace));
     }
+    if (!sockets_.empty()) {
+      result.trace.push_back(socketsTrace());
+    }
     result.durationMs = msSince(started_);
     return result;
   }
@@ -117,7 +123,9 @@ class Execution {
 
   void judge(const Step& step, StepTrace& trace, Result& result) const {
     const MatchContext context = matchContext();
-    if (step.kind == StepKind::kWaitLog && !trace.observation.value("matched", false)) {
+    const bool waited = step.kind == StepKind::kWaitLog ||
+                        (step.kind == StepKind::kWsReceive && step.args.contains("until"));
+    if (waited && !trace.observation.value("matched", false)) {
       const std::string requirement = step.args.value("requirement", std::string());
       CheckResult check{requirement, false, trace.observation.value("problem", std::string()),
                         step.args["until"]};
@@ -241,6 +249,23 @@ class Execution {
       }
       case StepKind::kBehaviour:
         return sendForJson("PUT", objectUrl(args) + "/behaviour", args.at("set"), request);
+      case StepKind::kWsConnect:
+        return connectSocket(args, request);
+      case StepKind::kWsSend: {
+        const std::string socket = args.at("socket").get<std::string>();
+        request = args;
+        request.erase("wire");
+        return onSocket([&] { return sockets_.send(socket, args.at("wire"), remaining()); });
+      }
+      case StepKind::kWsReceive:
+        return receiveOnSocket(args, request);
+      case StepKind::kWsDrop: {
+        const std::string how = args.value("how", std::string("fin"));
+        request = {{"socket", args.at("socket")}, {"how", how}};
+        return onSocket([&] { return sockets_.drop(args.at("socket").get<std::string>(), how); });
+      }
+      case StepKind::kEvict:
+        return sendForJson("POST", objectUrl(args) + "/evict", nullptr, request);
       case StepKind::kRestart:
         request = {{"restart", session_.rootUrl()}};
         try {
@@ -251,6 +276,102 @@ class Execution {
         return {{"restarted", true}};
     }
     throw StepError{"unknown step kind"};
+  }
+
+  // Runs a socket operation, turning a target that broke the protocol (or a socket that is not
+  // open) into the step's error.
+  template <class Operation>
+  Json onSocket(Operation operation) {
+    const auto startedAt = Clock::now();
+    try {
+      return operation();
+    } catch (const TargetError& error) {
+      throw StepError{error.what(), startedAt >= deadline_ || Clock::now() >= deadline_};
+    }
+  }
+
+  // GET <object>/ws?socket=..&kind=..&tag=.. as a WebSocket upgrade (probe protocol,
+  // "WebSockets"). The socket's name is sent as the scenario gives it: the object is already
+  // unique to this result.
+  Json connectSocket(const Json& args, Json& request) {
+    const std::string socket = args.at("socket").get<std::string>();
+    std::string url = objectUrl(args) + "/ws?socket=" + encodePathSegment(socket);
+    if (args.contains("kind")) {
+      url += "&kind=" + encodePathSegment(args["kind"].get<std::string>());
+    }
+    // Named locals: items() of a temporary would outlive the temporary in the loop.
+    const Json tags = args.value("tags", Json::array());
+    for (const auto& tag : tags) {
+      url += "&tag=" + encodePathSegment(tag.get<std::string>());
+    }
+    const Json headerArgs = args.value("headers", Json::object());
+    std::map<std::string, std::string> headers;
+    for (const auto& [name, value] : headerArgs.items()) {
+      headers[name] = value.get<std::string>();
+    }
+    headers["x-probe-protocol"] = std::to_string(session_.protocolVersion());
+    request = {{"method", "GET"}, {"url", url}, {"socket", socket}, {"upgrade", "websocket"}};
+    const auto budget = remaining();
+    const auto sentAt = Clock::now();
+    try {
+      return sockets_.connect(socket, url, headers, budget);
+    } catch (const TargetError& error) {
+      const auto now = Clock::now();
+      throw StepError{error.what(), now >= deadline_ || now - sentAt >= budget};
+    }
+  }
+
+  // The socket's record now, or, with `until`, once it matches (waiting on the client's
+  // condition variable, never polling) or `within` (on the target's clock, plus the slack) has
+  // passed. A connection that has ended cannot change any more, so a mismatch then is final.
+  Json receiveOnSocket(const Json& args, Json& request) {
+    const std::string socket = args.at("socket").get<std::string>();
+    request = args;
+    request.erase("withinSeconds");
+    return onSocket([&] {
+      ws::WsClient& client = sockets_.client(socket);
+      if (!args.contains("until")) {
+        return ws::recordJson(client.snapshot(), session_.clockScale());
+      }
+      const auto window =
+          realDuration(args.at("withinSeconds").get<double>()) +
+          std::chrono::milliseconds(static_cast<long long>(options_.timingSlackRealMs));
+      const auto giveUp = std::min(deadline_, Clock::now() + window);
+      const MatchContext context = matchContext();
+      for (;;) {
+        const ws::SocketRecord record = client.snapshot();
+        Json observation = ws::recordJson(record, session_.clockScale());
+        const auto mismatch = match(args.at("until"), observation, context);
+        if (!mismatch) {
+          observation["matched"] = true;
+          return observation;
+        }
+        if (Clock::now() >= giveUp || record.ended()) {
+          observation["matched"] = false;
+          observation["problem"] =
+              (record.ended()
+                   ? "the connection ended (" + ws::toString(record.endedBy) +
+                         ") and the socket never matched"
+                   : "within " + args.at("within").dump() + " the socket never matched") +
+              "; last at " + mismatch->path + ": " + mismatch->problem;
+          return observation;
+        }
+        client.waitForChange(record.version, giveUp);
+      }
+    });
+  }
+
+  // The last entry of a trace that used sockets: each one's frames in both directions and how
+  // it ended, after the harness dropped those still open.
+  StepTrace socketsTrace() {
+    StepTrace trace;
+    trace.id = "(sockets)";
+    trace.kind = "wsSockets";
+    trace.startedMs = msSince(started_);
+    trace.request = {{"drop", "fin"}};
+    trace.observation = sockets_.closeAll();
+    trace.durationMs = msSince(started_) - trace.startedMs;
+    return trace;
   }
 
   // Seconds on the target's clock as real time.
@@ -300,6 +421,7 @@ class Execution {
   TargetSession& session_;
   const ExecutionOptions& options_;
   TargetClient client_;
+  ScenarioSockets sockets_;
   Clock::time_point started_;
   Clock::time_point deadline_;
   std::map<std::string, Json> observations_;

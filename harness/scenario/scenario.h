@@ -31,6 +31,12 @@ enum class StepKind {
   kWait,     // Lets time pass on the target's clock, for "nothing happens within N".
   kBehaviour,
   kRestart,
+  // WebSockets (capability websockets): a connection the harness drives frame by frame.
+  kWsConnect,  // Opens a socket to an object (its own upgrade) under a name local to the scenario.
+  kWsSend,     // Writes frames, valid or not, exactly as described.
+  kWsReceive,  // The socket's record, or waits until a pattern matches it.
+  kWsDrop,     // Ends the TCP connection without a Close frame (FIN or RST).
+  kEvict,      // Evicts the object now (capability eviction).
 };
 
 std::string toString(StepKind kind);

@@ -1,0 +1,280 @@
+// The WebSocket steps and evict as the loader reads them: every form of wsSend turned into the
+// frames the runner writes, and every mistake an error at its file, line and field.
+#include <gtest/gtest.h>
+
+#include "common/yaml_util.h"
+#include "harness/scenario/scenario_loader.h"
+
+namespace doc::harness {
+namespace {
+
+const char* const kFile = "websocket/example.yaml";
+
+// A scenario with the capabilities declared, the given steps, and a last step with an
+// expectation so that it checks something. Line 4 is the first line of `steps`.
+std::string scenarioWith(const std::string& steps) {
+  return "description: x\nneeds: [websockets, eviction]\nsteps:\n" + steps +
+         "  - log: {object: a}\n    expect:\n      - requirement: WS-001\n        that: {}\n";
+}
+
+Scenario load(const std::string& text) {
+  LoadOptions options;
+  options.defaultProfile = "2026-11-24";
+  return loadScenarioText(text, "websocket/example", kFile, options);
+}
+
+ConfigError loadError(const std::string& text) {
+  try {
+    load(text);
+  } catch (const ConfigError& error) {
+    return error;
+  }
+  ADD_FAILURE() << "the scenario loaded although it is wrong:\n" << text;
+  return ConfigError("", 0, "", "");
+}
+
+void expectError(const std::string& steps, int line, const std::string& field,
+                 const std::string& problem) {
+  const ConfigError error = loadError(scenarioWith(steps));
+  EXPECT_EQ(error.file(), kFile);
+  EXPECT_EQ(error.line(), line) << error.what();
+  EXPECT_EQ(error.field(), field) << error.what();
+  EXPECT_NE(std::string(error.what()).find(problem), std::string::npos) << error.what();
+}
+
+const std::string kConnect = "  - wsConnect: {socket: s1, object: a}\n";
+
+// The frames the loader made of one wsSend written after kConnect.
+Json wireOf(const std::string& send) {
+  return load(scenarioWith(kConnect + "  - wsSend: " + send + "\n")).steps[1].args["wire"];
+}
+
+Json frame(int opcode, Json fields, bool fin = true) {
+  Json out = {{"opcode", opcode}, {"fin", fin},    {"rsv1", false},
+              {"rsv2", false},    {"rsv3", false}, {"masked", true}};
+  out.update(fields);
+  return out;
+}
+
+// What loads.
+
+TEST(WsStepLoader, EveryWebSocketStepLoadsWithItsArguments) {
+  const Scenario scenario = load(scenarioWith(
+      R"(  - wsConnect:
+      {socket: s1, object: a, class: Probe, kind: accept, tags: [t1, t2], headers: {x-a: 1}}
+  - wsSend: {socket: s1, text: hi}
+  - wsReceive: {socket: s1}
+  - wsReceive:
+      socket: s1
+      until: {closeFrame: {code: 1000}}
+      within: 2s
+      requirement: WSCLOSE-001
+  - wsDrop: {socket: s1, how: reset}
+  - evict: {object: a}
+)"));
+
+  ASSERT_EQ(scenario.steps.size(), 7u);
+  EXPECT_EQ(scenario.steps[0].kind, StepKind::kWsConnect);
+  EXPECT_EQ(scenario.steps[0].args["tags"], Json::parse(R"(["t1", "t2"])"));
+  EXPECT_EQ(scenario.steps[0].args["headers"], Json::parse(R"({"x-a": "1"})"));
+  EXPECT_EQ(scenario.steps[1].kind, StepKind::kWsSend);
+  EXPECT_EQ(scenario.steps[2].kind, StepKind::kWsReceive);
+  EXPECT_DOUBLE_EQ(scenario.steps[3].args["withinSeconds"].get<double>(), 2);
+  EXPECT_EQ(scenario.steps[4].kind, StepKind::kWsDrop);
+  EXPECT_EQ(scenario.steps[5].kind, StepKind::kEvict);
+  EXPECT_EQ(toString(StepKind::kWsReceive), "wsReceive");
+  // A wait's requirement is cited like a waitLog's.
+  EXPECT_EQ(scenario.requirements(), (std::vector<std::string>{"WSCLOSE-001", "WS-001"}));
+}
+
+TEST(WsStepLoader, EachSimpleSendFormBecomesOneFrame) {
+  EXPECT_EQ(wireOf("{socket: s1, text: 123}"), Json::array({frame(1, {{"text", "123"}})}));
+  EXPECT_EQ(wireOf("{socket: s1, binary: {base64: AQID}}"),
+            Json::array({frame(2, {{"base64", "AQID"}})}));
+  EXPECT_EQ(wireOf("{socket: s1, textSize: 5000}"),
+            Json::array({frame(1, {{"size", 5000}, {"generated", "text"}})}));
+  EXPECT_EQ(wireOf("{socket: s1, binarySize: 33554433}"),
+            Json::array({frame(2, {{"size", 33554433}, {"generated", "binary"}})}));
+  EXPECT_EQ(wireOf("{socket: s1, ping: p1}"), Json::array({frame(9, {{"text", "p1"}})}));
+  EXPECT_EQ(wireOf("{socket: s1, pong: }"), Json::array({frame(10, {{"text", ""}})}));
+}
+
+TEST(WsStepLoader, ACloseHasACodeAndReasonOrAnEmptyPayload) {
+  EXPECT_EQ(wireOf("{socket: s1, close: {code: 4000, reason: custom}}"),
+            Json::array({frame(8, {{"close", {{"code", 4000}, {"reason", "custom"}}}})}));
+  EXPECT_EQ(wireOf("{socket: s1, close: {code: 1005}}"),
+            Json::array({frame(8, {{"close", {{"code", 1005}, {"reason", ""}}}})}));
+  EXPECT_EQ(wireOf("{socket: s1, close: {}}"), Json::array({frame(8, {{"text", ""}})}));
+}
+
+TEST(WsStepLoader, FragmentsStartAMessageContinueItAndEndItWithPingsBetween) {
+  EXPECT_EQ(wireOf("{socket: s1, fragments: [{text: frag}, {text: ment}, {ping: between}, "
+                   "{text: ed}]}"),
+            Json::array({frame(1, {{"text", "frag"}}, false), frame(0, {{"text", "ment"}}, false),
+                         frame(9, {{"text", "between"}}), frame(0, {{"text", "ed"}})}));
+  // Binary by default, generated bytes, explicit opcode and fin.
+  EXPECT_EQ(wireOf("{socket: s1, fragments: [{size: 3}, {base64: AQ==, opcode: 2, fin: true}]}"),
+            Json::array({frame(2, {{"size", 3}, {"generated", "binary"}}, false),
+                         frame(2, {{"base64", "AQ=="}})}));
+}
+
+TEST(WsStepLoader, ARawFrameSetsEveryBitAsWritten) {
+  EXPECT_EQ(
+      wireOf("{socket: s1, frame: {opcode: 3, fin: false, rsv1: true, rsv3: true, masked: false, "
+             "text: hello}}"),
+      Json::array({frame(3, {{"text", "hello"}, {"rsv1", true}, {"rsv3", true}, {"masked", false}},
+                         false)}));
+  EXPECT_EQ(wireOf("{socket: s1, frame: {opcode: ping, size: 200}}"),
+            Json::array({frame(9, {{"size", 200}, {"generated", "binary"}})}));
+  EXPECT_EQ(wireOf("{socket: s1, frame: {opcode: text}}"), Json::array({frame(1, {{"text", ""}})}));
+  // masked: false beside a form applies to each of its frames.
+  EXPECT_EQ(wireOf("{socket: s1, text: hi, masked: false}"),
+            Json::array({frame(1, {{"text", "hi"}, {"masked", false}})}));
+}
+
+// What does not load, and where it says so.
+
+TEST(WsStepLoader, ASocketNameOutsideTheProtocolsAlphabetIsAnError) {
+  expectError("  - wsConnect: {socket: \"s 1\", object: a}\n", 4, "steps[0].wsConnect.socket",
+              "a socket name is 1 to 64 characters");
+  expectError("  - wsConnect: {socket: " + std::string(65, 'x') + ", object: a}\n", 4,
+              "steps[0].wsConnect.socket", "1 to 64");
+}
+
+TEST(WsStepLoader, ASocketConnectedTwiceIsAnErrorNamingTheFirstLine) {
+  expectError(kConnect + "  - wsConnect: {socket: s1, object: b}\n", 5, "steps[1].wsConnect.socket",
+              "socket \"s1\" is already connected at line 4");
+}
+
+TEST(WsStepLoader, UsingASocketNoEarlierStepConnectsIsAnError) {
+  expectError("  - wsSend: {socket: s1, text: hi}\n" + kConnect, 4, "steps[0].wsSend.socket",
+              "no earlier wsConnect opens socket \"s1\"");
+  expectError(kConnect + "  - wsReceive: {socket: s2}\n", 5, "steps[1].wsReceive.socket",
+              "no earlier wsConnect opens socket \"s2\"");
+  expectError(kConnect + "  - wsDrop: {socket: S1}\n", 5, "steps[1].wsDrop.socket",
+              "no earlier wsConnect opens socket \"S1\"");
+}
+
+TEST(WsStepLoader, AnUnknownKindOrDropIsAnErrorListingTheChoices) {
+  expectError("  - wsConnect: {socket: s1, object: a, kind: hibernate}\n", 4,
+              "steps[0].wsConnect.kind", "\"hibernate\" is not one of: hibernatable, accept");
+  expectError(kConnect + "  - wsDrop: {socket: s1, how: rst}\n", 5, "steps[1].wsDrop.how",
+              "\"rst\" is not one of: fin, reset");
+}
+
+TEST(WsStepLoader, TagsAndHeadersMustBeStrings) {
+  expectError("  - wsConnect: {socket: s1, object: a, tags: [[x]]}\n", 4,
+              "steps[0].wsConnect.tags[0]", "expected a string");
+  expectError("  - wsConnect: {socket: s1, object: a, headers: [x]}\n", 4,
+              "steps[0].wsConnect.headers", "expected a map");
+}
+
+TEST(WsStepLoader, AWsSendSendsExactlyOneThing) {
+  expectError(kConnect + "  - wsSend: {socket: s1}\n", 5, "steps[1].wsSend",
+              "wsSend needs what to send: one of text, binary, textSize");
+  expectError(kConnect + "  - wsSend: {socket: s1, text: a, ping: b}\n", 5, "steps[1].wsSend",
+              "it has both \"text\" and \"ping\"");
+  expectError(kConnect + "  - wsSend: {socket: s1, txt: a}\n", 5, "steps[1].wsSend.txt",
+              "unknown field");
+}
+
+TEST(WsStepLoader, BadPayloadsAreErrorsAtTheirField) {
+  expectError(kConnect + "  - wsSend: {socket: s1, binary: {base64: \"AQI\"}}\n", 5,
+              "steps[1].wsSend.binary.base64", "is not base64");
+  expectError(kConnect + "  - wsSend: {socket: s1, binary: AQID}\n", 5, "steps[1].wsSend.binary",
+              "expected {base64:");
+  expectError(kConnect + "  - wsSend: {socket: s1, binarySize: -1}\n", 5,
+              "steps[1].wsSend.binarySize", "a whole number of bytes from 0 to 67108864");
+  expectError(kConnect + "  - wsSend: {socket: s1, textSize: 67108865}\n", 5,
+              "steps[1].wsSend.textSize", "64 MiB");
+  expectError(kConnect + "  - wsSend: {socket: s1, textSize: 1.5}\n", 5, "steps[1].wsSend.textSize",
+              "whole number");
+}
+
+TEST(WsStepLoader, BadClosesAreErrorsAtTheirField) {
+  expectError(kConnect + "  - wsSend: {socket: s1, close: {reason: bye}}\n", 5,
+              "steps[1].wsSend.close.reason", "a Close reason needs a code");
+  expectError(kConnect + "  - wsSend: {socket: s1, close: {code: 70000}}\n", 5,
+              "steps[1].wsSend.close.code", "from 0 to 65535");
+  expectError(kConnect + "  - wsSend: {socket: s1, close: {code: 1000, why: x}}\n", 5,
+              "steps[1].wsSend.close.why", "unknown field");
+  expectError(kConnect + "  - wsSend: {socket: s1, close: 1000}\n", 5, "steps[1].wsSend.close",
+              "expected {code: n, reason: text}");
+}
+
+TEST(WsStepLoader, BadFragmentsAndFramesAreErrorsAtTheirField) {
+  expectError(kConnect + "  - wsSend: {socket: s1, fragments: []}\n", 5,
+              "steps[1].wsSend.fragments", "a non-empty list");
+  expectError(kConnect + "  - wsSend: {socket: s1, fragments: [{text: a, size: 3}]}\n", 5,
+              "steps[1].wsSend.fragments[0]", "one payload");
+  expectError(kConnect + "  - wsSend: {socket: s1, fragments: [{text: a}, {ping: b, text: c}]}\n",
+              5, "steps[1].wsSend.fragments[1].text", "unknown field");
+  expectError(kConnect + "  - wsSend: {socket: s1, fragments: [hello]}\n", 5,
+              "steps[1].wsSend.fragments[0]", "a fragment is a map");
+  expectError(kConnect + "  - wsSend: {socket: s1, frame: {text: a}}\n", 5,
+              "steps[1].wsSend.frame.opcode", "is required");
+  expectError(kConnect + "  - wsSend: {socket: s1, frame: {opcode: 16}}\n", 5,
+              "steps[1].wsSend.frame.opcode", "expected an opcode: 0 to 15");
+  expectError(kConnect + "  - wsSend: {socket: s1, frame: {opcode: data}}\n", 5,
+              "steps[1].wsSend.frame.opcode", "got \"data\"");
+  expectError(kConnect + "  - wsSend: {socket: s1, frame: {opcode: 1, fin: maybe}}\n", 5,
+              "steps[1].wsSend.frame.fin", "");
+}
+
+TEST(WsStepLoader, AWaitNeedsWithinAndRequirementAndTheyNeedAWait) {
+  expectError(kConnect + "  - wsReceive: {socket: s1, until: {ended: true}}\n", 5,
+              "steps[1].wsReceive", "needs \"within\" and \"requirement\"");
+  expectError(kConnect + "  - wsReceive: {socket: s1, within: 2s}\n", 5, "steps[1].wsReceive",
+              "add \"until\"");
+  expectError(kConnect +
+                  "  - wsReceive: {socket: s1, until: {ended: true}, within: soon, "
+                  "requirement: WS-001}\n",
+              5, "steps[1].wsReceive.within", "expected a duration");
+  expectError(kConnect +
+                  "  - wsReceive: {socket: s1, until: {frames: {$lenght: 1}}, within: 1s, "
+                  "requirement: WS-001}\n",
+              5, "steps[1].wsReceive.until", "$lenght");
+}
+
+TEST(WsStepLoader, AWaitsRequirementMustExistWhenRequirementsAreKnown) {
+  LoadOptions options;
+  options.defaultProfile = "2026-11-24";
+  options.knownRequirements = {"WS-001"};
+  try {
+    loadScenarioText(
+        scenarioWith(kConnect + "  - wsReceive: {socket: s1, until: {ended: true}, within: 1s, "
+                                "requirement: WS-999}\n"),
+        "websocket/example", kFile, options);
+    FAIL() << "an unknown requirement was accepted";
+  } catch (const ConfigError& error) {
+    EXPECT_EQ(error.field(), "steps[1].wsReceive.requirement");
+    EXPECT_EQ(error.line(), 5);
+  }
+}
+
+TEST(WsStepLoader, WebSocketAndEvictStepsNeedTheirCapabilityDeclared) {
+  const auto without = [](const std::string& needs, const std::string& steps) {
+    try {
+      load("description: x\nneeds: [" + needs + "]\nsteps:\n" + steps +
+           "  - log: {object: a}\n    expect:\n      - requirement: WS-001\n        that: {}\n");
+    } catch (const ConfigError& error) {
+      return error;
+    }
+    ADD_FAILURE() << "loaded without the capability";
+    return ConfigError("", 0, "", "");
+  };
+
+  const ConfigError ws = without("eviction", kConnect);
+  EXPECT_EQ(ws.line(), 4);
+  EXPECT_EQ(ws.field(), "steps[0].wsConnect");
+  EXPECT_NE(std::string(ws.what()).find("needs the scenario to declare needs: [websockets]"),
+            std::string::npos)
+      << ws.what();
+
+  const ConfigError evict = without("websockets", "  - evict: {object: a}\n");
+  EXPECT_EQ(evict.field(), "steps[0].evict");
+  EXPECT_NE(std::string(evict.what()).find("needs: [eviction]"), std::string::npos) << evict.what();
+}
+
+}  // namespace
+}  // namespace doc::harness
