@@ -57,10 +57,8 @@ Json ProbeFront::info() const {
         {"storage", true},
         {"env", true},
         {"alarms", true},
-        // TODO(conform): WebSockets and eviction are not served yet; the probe says so, and
-        // scenarios that need them are reported PRECONDITION_FAILED.
-        {"websockets", false},
-        {"eviction", false}}},
+        {"websockets", true},
+        {"eviction", true}}},
   };
 }
 
@@ -146,8 +144,42 @@ Task<HttpResponse> ProbeFront::handleObjectRoute(Worker& worker, const std::stri
     co_return json(200, journal_.behaviour(journalKey));
   }
 
-  DurableObjectStub stub = ns->get(ns->idFromName(objectName));
+  const DurableObjectId id = ns->idFromName(objectName);
+  if (route == "evict") {
+    if (request.method != "POST") {
+      co_return problem(405, "route \"evict\" takes POST");
+    }
+    // Never constructs the object: an object not in memory is already evicted.
+    co_await ns->slot(id).evict();
+    co_return json(200, {{"ok", true}});
+  }
+
+  DurableObjectStub stub = ns->get(id);
   const std::string objectUrl = "https://probe.invalid";
+
+  if (route == "ws") {
+    if (request.method != "GET") {
+      co_return problem(405, "route \"ws\" takes GET");
+    }
+    // The upgrade is the object's own: its headers go through, and its 101 comes back as is.
+    HttpRequest forwarded{"GET", objectUrl + "/__probe/ws", {}, ""};
+    if (!query.empty()) {
+      forwarded.url += "?" + query;
+    }
+    for (const auto& [name, value] : request.headers) {
+      if (!name.starts_with("x-probe-") && name != "host" && name != "content-length") {
+        forwarded.headers[name] = value;
+      }
+    }
+    try {
+      co_return co_await stub.fetch(std::move(forwarded));
+    } catch (const JsError& error) {
+      log_(LogLevel::kWarning, "uncaught exception from " + className + " \"" + objectName +
+                                   "\" WebSocket upgrade in profile " + worker.profileName() +
+                                   ": " + error.what() + "; answering 500");
+      co_return HttpResponse{500, {{"connection", "close"}}, "Internal Server Error"};
+    }
+  }
 
   if (route == "fetch") {
     HttpRequest forwarded{

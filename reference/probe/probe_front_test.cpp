@@ -242,5 +242,76 @@ TEST(ProbeFront, ProfilesKeepSeparateObjectsUnderTheSameName) {
       false);
 }
 
+// The headers of a WebSocket upgrade, as the harness sends them.
+Headers upgradeHeaders() {
+  return {{"x-probe-protocol", "1"},
+          {"upgrade", "websocket"},
+          {"connection", "Upgrade"},
+          {"sec-websocket-key", "dGhlIHNhbXBsZSBub25jZQ=="},
+          {"sec-websocket-version", "13"}};
+}
+
+TEST(ProbeFront, InfoDeclaresWebSocketsAndEviction) {
+  ProbeSetup probe;
+  const Json info = Json::parse(probe.send("GET", "/info", "", {}).body);
+  EXPECT_EQ(info["capabilities"]["websockets"], true);
+  EXPECT_EQ(info["capabilities"]["eviction"], true);
+}
+
+TEST(ProbeFront, TheWsRouteUpgradesWithTheSocketIdAsTheFirstTagAndDuplicatesKept) {
+  ProbeSetup probe;
+  const HttpResponse response = probe.send(
+      "GET", "/p/2024-04-03/obj/Probe/a/ws?socket=s1&tag=t&tag=t&tag=u", "", upgradeHeaders());
+  EXPECT_EQ(response.status, 101);
+  EXPECT_TRUE(response.webSocket);
+
+  const Json listed =
+      probe.sendJson("POST", "/p/2024-04-03/obj/Probe/a/action", R"({"op": "ws.getWebSockets"})");
+  EXPECT_EQ(listed, (Json{{"ok", true}, {"result", {"s1"}}}));
+  const Json calls = probe.sendJson(
+      "POST", "/p/2024-04-03/obj/Probe/a/action",
+      R"({"op": "ws.call", "socket": "s1", "calls": [{"call": "getTags"}, {"call": "readyState"},
+          {"call": "accept"}]})");
+  EXPECT_EQ(calls["result"][0], (Json{{"ok", true}, {"result", {"s1", "t", "u"}}}));
+  EXPECT_EQ(calls["result"][1], (Json{{"ok", true}, {"result", 1}}));
+  EXPECT_EQ(calls["result"][2]["error"]["message"],
+            "Can't accept() WebSocket after enabling hibernation.");
+}
+
+TEST(ProbeFront, TheWsRouteRefusesBadSocketsTagsAndClassesWithoutHandlers) {
+  ProbeSetup probe;
+  EXPECT_EQ(probe.send("GET", "/p/2024-04-03/obj/ProbeMinimal/a/ws?socket=s1", "", upgradeHeaders())
+                .status,
+            404);
+  EXPECT_EQ(
+      probe.send("GET", "/p/2024-04-03/obj/Probe/a/ws?socket=no%20spaces", "", upgradeHeaders())
+          .status,
+      400);
+  std::string tooMany = "/p/2024-04-03/obj/Probe/a/ws?socket=s1";
+  for (int i = 0; i < 10; ++i) {
+    tooMany += "&tag=t" + std::to_string(i);
+  }
+  const HttpResponse refused = probe.send("GET", tooMany, "", upgradeHeaders());
+  EXPECT_EQ(refused.status, 400);
+  EXPECT_FALSE(refused.webSocket);
+  EXPECT_EQ(Json::parse(refused.body)["error"]["message"],
+            "a Hibernatable WebSocket cannot have more than 10 tags");
+}
+
+TEST(ProbeFront, EvictDestroysTheInstanceWithoutConstructingItAndMemoryStartsOver) {
+  ProbeSetup probe;
+  EXPECT_EQ(probe.sendJson("POST", "/p/2024-04-03/obj/Probe/a/evict", "{}"), (Json{{"ok", true}}));
+  EXPECT_TRUE(probe.events("Probe/a").empty());
+
+  probe.sendJson("POST", "/p/2024-04-03/obj/Probe/a/action", R"({"op": "memory.set", "value": 7})");
+  EXPECT_EQ(probe.sendJson("POST", "/p/2024-04-03/obj/Probe/a/action", R"({"op": "memory.get"})"),
+            (Json{{"ok", true}, {"result", 7}}));
+  probe.sendJson("POST", "/p/2024-04-03/obj/Probe/a/evict", "{}");
+  EXPECT_EQ(probe.sendJson("POST", "/p/2024-04-03/obj/Probe/a/action", R"({"op": "memory.get"})"),
+            (Json{{"ok", true}, {"result", nullptr}}));
+  EXPECT_EQ(eventNames(probe.events("Probe/a")),
+            (std::vector<std::string>{"constructor", "fetch", "fetch", "constructor", "fetch"}));
+}
+
 }  // namespace
 }  // namespace doc::ref

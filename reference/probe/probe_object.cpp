@@ -1,7 +1,12 @@
 #include "reference/probe/probe_object.h"
 
+#include <openssl/evp.h>
+
 #include <boost/url/parse.hpp>
+#include <iomanip>
 #include <limits>
+#include <regex>
+#include <sstream>
 
 #include "reference/runtime/object_host.h"
 
@@ -40,6 +45,100 @@ Json describeEnv(const Env& env) {
     }
   }
   return bindings;
+}
+
+// Messages longer than this are logged by size and hash only, so the log stays small.
+constexpr size_t kMaxLoggedMessageBytes = 4096;
+
+std::string base64Encode(const std::string& bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+  const int written = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                      reinterpret_cast<const unsigned char*>(bytes.data()),
+                                      static_cast<int>(bytes.size()));
+  out.resize(static_cast<size_t>(written));
+  return out;
+}
+
+std::string base64Decode(const std::string& text) {
+  if (text.size() % 4 != 0) {
+    throw JsError("TypeError", "not base64: " + text);
+  }
+  std::string out(3 * (text.size() / 4) + 1, '\0');
+  const int written = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                      reinterpret_cast<const unsigned char*>(text.data()),
+                                      static_cast<int>(text.size()));
+  if (written < 0) {
+    throw JsError("TypeError", "not base64: " + text);
+  }
+  // EVP_DecodeBlock counts the padding as zero bytes.
+  size_t size = static_cast<size_t>(written);
+  for (size_t i = text.size(); i > 0 && text[i - 1] == '='; --i) {
+    --size;
+  }
+  out.resize(size);
+  return out;
+}
+
+std::string sha256Hex(const std::string& bytes) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr);
+  std::ostringstream hex;
+  for (unsigned int i = 0; i < length; ++i) {
+    hex << std::hex << std::setw(2) << std::setfill('0') << int(digest[i]);
+  }
+  return hex.str();
+}
+
+// A message as the log shows it (specs/probe-protocol.md, "WebSockets").
+Json typedMessage(const WebSocketMessage& message, bool binaryAsBlob) {
+  const bool small = message.data.size() <= kMaxLoggedMessageBytes;
+  Json typed;
+  if (message.isText) {
+    typed["type"] = "string";
+    if (small) {
+      typed["value"] = message.data;
+    }
+  } else {
+    typed["type"] = binaryAsBlob ? "blob" : "arraybuffer";
+    if (small) {
+      typed["base64"] = base64Encode(message.data);
+    }
+  }
+  typed["length"] = message.data.size();
+  if (!small) {
+    typed["sha256"] = sha256Hex(message.data);
+  }
+  return typed;
+}
+
+Json typedError(const JsError& error) {
+  return {{"type", "error"},
+          {"name", error.name()},
+          {"message", error.message()},
+          {"remote", error.remote()}};
+}
+
+// A typed message the harness sends: a string or an arraybuffer.
+WebSocketMessage messageFromTyped(const Json& typed) {
+  const std::string type = typed.at("type").get<std::string>();
+  if (type == "string") {
+    return WebSocketMessage{true, typed.at("value").get<std::string>()};
+  }
+  if (type == "arraybuffer") {
+    return WebSocketMessage{false, base64Decode(typed.at("base64").get<std::string>())};
+  }
+  throw JsError("TypeError", "a message to send must be typed string or arraybuffer, not " + type);
+}
+
+// A behaviour section ("webSocketMessage", ...) as an object, whatever the document holds.
+Json section(const Json& behaviour, const char* name) {
+  const auto found = behaviour.find(name);
+  return found != behaviour.end() && found->is_object() ? *found : Json::object();
+}
+
+HttpResponse jsonStatus(int status, const Json& body) {
+  return HttpResponse{status, {{"content-type", "application/json"}}, body.dump()};
 }
 
 }  // namespace
@@ -81,6 +180,9 @@ Task<HttpResponse> MinimalProbeObject::fetch(HttpRequest request) {
   }
 
   record({{"event", "fetch"}, {"method", request.method}, {"path", pathAndQuery}});
+  if (path == "/__probe/ws") {
+    co_return openWebSocket(request);
+  }
   if (probe_.journal.consumeCount(probe_.journalKey, Json::json_pointer("/fetch/throwCount"))) {
     throw JsError("Error", "probe: configured fetch failure");
   }
@@ -116,6 +218,9 @@ Json MinimalProbeObject::performAction(const Json& action) {
   }
   const std::string op = action["op"];
   auto& storage = ctx.storage();
+  if (op.starts_with("ws.") || op.starts_with("memory.")) {
+    return performWebSocketAction(op, action);
+  }
 
   if (op == "now") {
     return ctx.now();
@@ -244,6 +349,322 @@ const std::map<std::string, DurableObject::RpcMethod>& ProbeObject::rpcMethods()
        }},
   };
   return methods;
+}
+
+HttpResponse MinimalProbeObject::openWebSocket(const HttpRequest&) {
+  return textResponse(404, "Not found");
+}
+
+Json MinimalProbeObject::socketId(const WebSocket& ws) const {
+  if (ws.mode() == WebSocket::Mode::kAccepted) {
+    for (const auto& [id, socket] : acceptSockets_) {
+      if (socket.get() == &ws) {
+        return id;
+      }
+    }
+    return nullptr;
+  }
+  return ws.tags().empty() ? Json() : Json(ws.tags().front());
+}
+
+std::shared_ptr<WebSocket> MinimalProbeObject::findSocket(const std::string& id) {
+  if (const auto found = acceptSockets_.find(id); found != acceptSockets_.end()) {
+    return found->second;
+  }
+  // The id is the first tag; another socket may carry it as a later tag.
+  for (const auto& ws : ctx.getWebSockets(id)) {
+    if (!ws->tags().empty() && ws->tags().front() == id) {
+      return ws;
+    }
+  }
+  return nullptr;
+}
+
+Json MinimalProbeObject::performWebSocketAction(const std::string& op, const Json& action) {
+  if (op == "memory.set") {
+    memory_ = action.value("value", Json());
+    return nullptr;
+  }
+  if (op == "memory.get") {
+    return memory_;
+  }
+  if (op == "ws.getWebSockets") {
+    const auto tag = optionalString(action, "tag");
+    Json ids = Json::array();
+    for (const auto& ws : ctx.getWebSockets(tag)) {
+      ids.push_back(socketId(*ws));
+    }
+    return ids;
+  }
+  if (op == "ws.call") {
+    const std::string id = action.at("socket").get<std::string>();
+    const auto ws = findSocket(id);
+    if (!ws) {
+      throw JsError("Error", "probe: no socket with id \"" + id + "\"");
+    }
+    Json results = Json::array();
+    for (const auto& call : action.value("calls", Json::array())) {
+      try {
+        results.push_back({{"ok", true}, {"result", callOnSocket(*ws, call)}});
+      } catch (const JsError& error) {
+        results.push_back({{"ok", false}, {"error", error.toJson()}});
+      } catch (const Json::exception& error) {
+        const JsError typeError("TypeError", "bad arguments for call " + call.dump() + ": " +
+                                                 std::string(error.what()));
+        results.push_back({{"ok", false}, {"error", typeError.toJson()}});
+      }
+    }
+    return results;
+  }
+  if (op == "ws.acceptPairs") {
+    const long long count = action.value("count", 1LL);
+    const auto tags = action.value("tags", std::vector<std::string>{});
+    long long accepted = 0;
+    Json error = nullptr;
+    std::shared_ptr<WebSocket> last;
+    for (long long i = 0; i < count; ++i) {
+      const WebSocketPair pair(ctx);
+      try {
+        ctx.acceptWebSocket(pair.server, tags);
+      } catch (const JsError& thrown) {
+        error = thrown.toJson();
+        break;
+      }
+      ++accepted;
+      last = pair.server;
+    }
+    return {{"accepted", accepted},
+            {"error", error},
+            {"tags", last ? Json(ctx.getTags(*last)) : Json()}};
+  }
+  if (op == "ws.setAutoResponse") {
+    if (!action.contains("request") && !action.contains("response")) {
+      ctx.setWebSocketAutoResponse();
+      return nullptr;
+    }
+    ctx.setWebSocketAutoResponse(WebSocketRequestResponsePair{
+        action.at("request").get<std::string>(), action.at("response").get<std::string>()});
+    return nullptr;
+  }
+  if (op == "ws.getAutoResponse") {
+    const auto pair = ctx.getWebSocketAutoResponse();
+    return pair ? Json{{"request", pair->request}, {"response", pair->response}} : Json();
+  }
+  if (op == "ws.setEventTimeout") {
+    const bool given = action.contains("ms") && !action["ms"].is_null();
+    ctx.setHibernatableWebSocketEventTimeout(given ? std::optional(action["ms"].get<double>())
+                                                   : std::nullopt);
+    return nullptr;
+  }
+  if (op == "ws.getEventTimeout") {
+    const auto timeout = ctx.getHibernatableWebSocketEventTimeout();
+    return timeout ? Json(*timeout) : Json();
+  }
+  throw JsError("TypeError", "unknown probe action \"" + op + "\"");
+}
+
+Json MinimalProbeObject::callOnSocket(WebSocket& ws, const Json& call) {
+  const std::string name = call.at("call").get<std::string>();
+  if (name == "send") {
+    ws.send(messageFromTyped(call.at("message")));
+    return nullptr;
+  }
+  if (name == "close") {
+    // An absent field is `undefined`.
+    const bool hasCode = call.contains("code") && !call["code"].is_null();
+    const auto code = hasCode ? std::optional(call["code"].get<int>()) : std::nullopt;
+    ws.close(code, optionalString(call, "reason"));
+    return nullptr;
+  }
+  if (name == "readyState") {
+    return ws.readyState();
+  }
+  if (name == "serializeAttachment") {
+    if (call.contains("stringOfLength")) {
+      ws.serializeAttachment(std::string(call["stringOfLength"].get<size_t>(), 'x'));
+    } else {
+      ws.serializeAttachment(call.value("value", Json()));
+    }
+    return nullptr;
+  }
+  if (name == "deserializeAttachment") {
+    return ws.deserializeAttachment();
+  }
+  if (name == "getTags") {
+    return ctx.getTags(ws);
+  }
+  if (name == "autoResponseTimestamp") {
+    const auto timestamp = ctx.getWebSocketAutoResponseTimestamp(ws);
+    return timestamp ? Json(*timestamp) : Json();
+  }
+  if (name == "accept") {
+    ws.accept();
+    return nullptr;
+  }
+  if (name == "acceptWebSocket") {
+    ctx.acceptWebSocket(ws.shared_from_this());
+    return nullptr;
+  }
+  throw JsError("TypeError", "unknown socket call \"" + name + "\"");
+}
+
+HttpResponse ProbeObject::openWebSocket(const HttpRequest& request) {
+  const auto url = boost::urls::parse_absolute_uri(request.url);
+  const auto params = url->params();
+  const auto parameter = [&params](const char* name) -> std::optional<std::string> {
+    const auto found = params.find(name);
+    return found == params.end() ? std::nullopt : std::optional(std::string((*found).value));
+  };
+  const auto fail = [](int status, const std::string& name, const std::string& message) {
+    return jsonStatus(status, {{"ok", false}, {"error", JsError(name, message).toJson()}});
+  };
+
+  const auto upgrade = request.headers.find("upgrade");
+  if (upgrade == request.headers.end() || upgrade->second != "websocket") {
+    return fail(426, "TypeError", "probe: /__probe/ws needs an Upgrade: websocket request");
+  }
+  static const std::regex kSocketId("[A-Za-z0-9._-]{1,64}");
+  const std::string id = parameter("socket").value_or("");
+  if (!std::regex_match(id, kSocketId)) {
+    return fail(400, "TypeError",
+                "probe: socket must be 1 to 64 of [A-Za-z0-9._-], not \"" + id + "\"");
+  }
+  const std::string kind = parameter("kind").value_or("hibernatable");
+
+  const WebSocketPair pair(ctx);
+  if (kind == "hibernatable") {
+    std::vector<std::string> tags = {id};
+    for (const auto& param : params) {
+      if (param.key == "tag") {
+        tags.emplace_back(param.value);
+      }
+    }
+    try {
+      ctx.acceptWebSocket(pair.server, tags);
+    } catch (const JsError& error) {
+      return jsonStatus(400, {{"ok", false}, {"error", error.toJson()}});
+    }
+  } else if (kind == "accept") {
+    WebSocketListeners listeners;
+    listeners.message = [this](WebSocket& ws, WebSocketMessage message) {
+      return onMessage(ws, std::move(message), "message", ws.binaryType() == "blob");
+    };
+    listeners.close = [this](WebSocket& ws, int code, std::string reason, bool wasClean) {
+      return onClose(ws, code, std::move(reason), wasClean, "close", "closeReply");
+    };
+    listeners.error = [this](WebSocket& ws, JsError error) -> Task<void> {
+      onError(ws, error, "error");
+      co_return;
+    };
+    pair.server->accept(std::move(listeners));
+    acceptSockets_[id] = pair.server;
+  } else {
+    return fail(400, "TypeError",
+                "probe: kind must be hibernatable or accept, not \"" + kind + "\"");
+  }
+  HttpResponse response{101, {}, ""};
+  response.webSocket = pair.client;
+  return response;
+}
+
+Json ProbeObject::listed(const WebSocket& ws) {
+  if (ws.mode() != WebSocket::Mode::kHibernatable) {
+    return nullptr;
+  }
+  for (const auto& socket : ctx.getWebSockets()) {
+    if (socket.get() == &ws) {
+      return true;
+    }
+  }
+  return false;
+}
+
+Task<void> ProbeObject::webSocketMessage(WebSocket& ws, WebSocketMessage message) {
+  // Hibernation handlers always get an ArrayBuffer (websocket_standard_binary_type aside).
+  co_await onMessage(ws, std::move(message), "webSocketMessage", false);
+}
+
+Task<void> ProbeObject::webSocketClose(WebSocket& ws, int code, std::string reason, bool wasClean) {
+  co_await onClose(ws, code, std::move(reason), wasClean, "webSocketClose", "webSocketCloseReply");
+}
+
+Task<void> ProbeObject::webSocketError(WebSocket& ws, JsError error) {
+  onError(ws, error, "webSocketError");
+  co_return;
+}
+
+Task<void> ProbeObject::onMessage(WebSocket& ws, WebSocketMessage message, const char* eventName,
+                                  bool binaryAsBlob) {
+  record({{"event", eventName},
+          {"socket", socketId(ws)},
+          {"message", typedMessage(message, binaryAsBlob)}});
+  const std::string& key = probe_.journalKey;
+  if (probe_.journal.consumeCount(key, Json::json_pointer("/webSocketMessage/throwCount"))) {
+    throw JsError("Error", "probe: configured webSocketMessage failure");
+  }
+  const Json behaviour = section(probe_.journal.behaviour(key), "webSocketMessage");
+  const double hangMs = behaviour.value("hangMs", 0.0);
+  if (hangMs > 0) {
+    co_await ctx.sleep(hangMs);
+  }
+  if (behaviour.value("reply", std::string("echo")) == "echo") {
+    ws.send(message);
+  }
+}
+
+Task<void> ProbeObject::onClose(WebSocket& ws, int code, std::string reason, bool wasClean,
+                                const char* eventName, const char* replyEventName) {
+  const Json id = socketId(ws);
+  record({{"event", eventName},
+          {"socket", id},
+          {"code", code},
+          {"reason", reason},
+          {"wasClean", wasClean},
+          {"readyState", ws.readyState()},
+          {"listed", listed(ws)}});
+
+  const Json behaviour = section(probe_.journal.behaviour(probe_.journalKey), "webSocketClose");
+  const std::string reply = behaviour.value("reply", std::string("none"));
+  Json call = nullptr;
+  std::optional<int> replyCode;
+  std::optional<std::string> replyReason;
+  if (reply == "echo") {
+    replyCode = code;
+    replyReason = reason;
+  } else if (reply == "fixed") {
+    if (behaviour.contains("code") && behaviour["code"].is_number()) {
+      replyCode = behaviour["code"].get<int>();
+    }
+    replyReason = optionalString(behaviour, "reason");
+  }
+  Json replyEvent = {{"event", replyEventName}, {"socket", id}, {"ok", true}};
+  if (reply == "echo" || reply == "fixed") {
+    call = Json::object();
+    if (replyCode) {
+      call["code"] = *replyCode;
+    }
+    if (replyReason) {
+      call["reason"] = *replyReason;
+    }
+    try {
+      ws.close(replyCode, replyReason);
+    } catch (const JsError& error) {
+      replyEvent["ok"] = false;
+      replyEvent["error"] = error.toJson();
+    }
+  }
+  replyEvent["call"] = call;
+  replyEvent["readyState"] = ws.readyState();
+  record(std::move(replyEvent));
+  co_return;
+}
+
+void ProbeObject::onError(WebSocket& ws, const JsError& error, const char* eventName) {
+  record({{"event", eventName},
+          {"socket", socketId(ws)},
+          {"error", typedError(error)},
+          {"readyState", ws.readyState()},
+          {"listed", listed(ws)}});
 }
 
 }  // namespace doc::ref

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "reference/runtime/hibernation_manager.h"
 #include "reference/runtime/object_store.h"
 
 namespace doc::ref {
@@ -63,6 +64,41 @@ std::vector<std::pair<std::string, Json>> DurableObjectStorage::list(const ListO
   return entries;
 }
 
+void DurableObjectState::acceptWebSocket(const std::shared_ptr<WebSocket>& ws,
+                                         const std::vector<std::string>& tags) {
+  webSockets_.acceptWebSocket(ws, tags);
+}
+
+std::vector<std::shared_ptr<WebSocket>> DurableObjectState::getWebSockets(
+    const std::optional<std::string>& tag) {
+  return webSockets_.getWebSockets(tag);
+}
+
+std::vector<std::string> DurableObjectState::getTags(const WebSocket& ws) {
+  return webSockets_.getTags(ws);
+}
+
+void DurableObjectState::setWebSocketAutoResponse(
+    const std::optional<WebSocketRequestResponsePair>& pair) {
+  webSockets_.setAutoResponse(pair);
+}
+
+std::optional<WebSocketRequestResponsePair> DurableObjectState::getWebSocketAutoResponse() {
+  return webSockets_.autoResponse();
+}
+
+std::optional<double> DurableObjectState::getWebSocketAutoResponseTimestamp(const WebSocket& ws) {
+  return webSockets_.autoResponseTimestamp(ws);
+}
+
+void DurableObjectState::setHibernatableWebSocketEventTimeout(std::optional<double> timeoutMs) {
+  webSockets_.setEventTimeout(timeoutMs);
+}
+
+std::optional<double> DurableObjectState::getHibernatableWebSocketEventTimeout() {
+  return webSockets_.eventTimeout();
+}
+
 Task<HttpResponse> DurableObject::fetch(HttpRequest) {
   // The text workerd gives a caller of an object whose class has no fetch().
   throw JsError("Error", "Handler does not export a fetch() function.");
@@ -74,15 +110,15 @@ Task<void> DurableObject::alarm(AlarmInvocationInfo) {
   co_return;
 }
 
-Task<void> DurableObject::webSocketMessage(HibernatableWebSocket&, WebSocketMessage) {
+Task<void> DurableObject::webSocketMessage(WebSocket&, WebSocketMessage) {
   co_return;
 }
 
-Task<void> DurableObject::webSocketClose(HibernatableWebSocket&, int, std::string, bool) {
+Task<void> DurableObject::webSocketClose(WebSocket&, int, std::string, bool) {
   co_return;
 }
 
-Task<void> DurableObject::webSocketError(HibernatableWebSocket&, JsError) {
+Task<void> DurableObject::webSocketError(WebSocket&, JsError) {
   co_return;
 }
 

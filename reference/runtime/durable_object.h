@@ -13,6 +13,7 @@
 #include <stdexcept>
 #include <string>
 #include <variant>
+#include <vector>
 
 namespace doc::ref {
 
@@ -30,10 +31,15 @@ struct HttpRequest {
   std::string body;
 };
 
+class WebSocketClientEnd;
+
 struct HttpResponse {
   int status = 200;
   Headers headers;
   std::string body;
+  // With status 101: the client end of a WebSocketPair. The server writes the handshake and hands
+  // the connection to the pair's server end, the way a Response's `webSocket` does in Workers.
+  std::shared_ptr<WebSocketClientEnd> webSocket;
 };
 
 // An error as JavaScript code sees it: a name ("TypeError"), a message, and whether it crossed
@@ -64,9 +70,16 @@ struct AlarmInvocationInfo {
   double scheduledTime = 0;  // Milliseconds since the epoch on the runtime's clock.
 };
 
-// A WebSocket accepted with ctx.acceptWebSocket(). The hibernation API fills this in; the
-// handlers below already take it so that the base class has the seed's full shape.
-class HibernatableWebSocket;
+// The server end of a WebSocketPair (reference/runtime/web_socket.h): accepted with
+// ctx.acceptWebSocket() (hibernatable) or with its own accept().
+class WebSocket;
+class HibernationManager;
+
+// ctx.setWebSocketAutoResponse()'s argument: `new WebSocketRequestResponsePair(request, response)`.
+struct WebSocketRequestResponsePair {
+  std::string request;
+  std::string response;
+};
 
 // A message as webSocketMessage receives it: text as a string, binary as bytes.
 struct WebSocketMessage {
@@ -150,8 +163,12 @@ class DurableObjectStorage {
 
 class DurableObjectState {
  public:
-  DurableObjectState(DurableObjectId id, DurableObjectStorage storage, ObjectServices& services)
-      : id_(std::move(id)), storage_(std::move(storage)), services_(services) {}
+  DurableObjectState(DurableObjectId id, DurableObjectStorage storage, ObjectServices& services,
+                     HibernationManager& webSockets)
+      : id_(std::move(id)),
+        storage_(std::move(storage)),
+        services_(services),
+        webSockets_(webSockets) {}
 
   const DurableObjectId& id() const { return id_; }
   DurableObjectStorage& storage() { return storage_; }
@@ -160,10 +177,35 @@ class DurableObjectState {
   double now() const { return services_.nowMs(); }
   Task<void> sleep(double clockMs) { return services_.sleep(clockMs); }
 
+  // The WebSocket Hibernation API. Its state (sockets, tags, attachments, the auto-response, the
+  // event timeout) belongs to the object, not to this instance: it outlives eviction.
+  //
+  // Throws Error when `ws` was accept()ed, has more than 10 distinct tags or a tag over 256
+  // bytes, or the object already has 32,768 hibernatable sockets. Duplicate tags are dropped.
+  void acceptWebSocket(const std::shared_ptr<WebSocket>& ws,
+                       const std::vector<std::string>& tags = {});
+  // Without a tag: every socket whose close or error handler has not finished, newest first.
+  // With one: the sockets carrying it, oldest first (workerd's orders).
+  std::vector<std::shared_ptr<WebSocket>> getWebSockets(
+      const std::optional<std::string>& tag = std::nullopt);
+  std::vector<std::string> getTags(const WebSocket& ws);
+  // No pair clears it. Throws RangeError for a request or response over 2,048 bytes.
+  void setWebSocketAutoResponse(const std::optional<WebSocketRequestResponsePair>& pair = {});
+  std::optional<WebSocketRequestResponsePair> getWebSocketAutoResponse();
+  // Milliseconds on the runtime's clock of the last auto-response sent on `ws`.
+  std::optional<double> getWebSocketAutoResponseTimestamp(const WebSocket& ws);
+  // Absent or 0 clears it. Throws Error above 604,800,000 ms (7 days).
+  void setHibernatableWebSocketEventTimeout(std::optional<double> timeoutMs = std::nullopt);
+  std::optional<double> getHibernatableWebSocketEventTimeout();
+
+  // Where new WebSocketPairs of this object live (web_socket.h).
+  HibernationManager& webSocketHost() { return webSockets_; }
+
  private:
   DurableObjectId id_;
   DurableObjectStorage storage_;
   ObjectServices& services_;
+  HibernationManager& webSockets_;
 };
 
 class DurableObjectNamespace;
@@ -187,10 +229,9 @@ class DurableObject {
   // handler gets.
   virtual Task<HttpResponse> fetch(HttpRequest request);
   virtual Task<void> alarm(AlarmInvocationInfo alarmInfo);
-  virtual Task<void> webSocketMessage(HibernatableWebSocket& ws, WebSocketMessage message);
-  virtual Task<void> webSocketClose(HibernatableWebSocket& ws, int code, std::string reason,
-                                    bool wasClean);
-  virtual Task<void> webSocketError(HibernatableWebSocket& ws, JsError error);
+  virtual Task<void> webSocketMessage(WebSocket& ws, WebSocketMessage message);
+  virtual Task<void> webSocketClose(WebSocket& ws, int code, std::string reason, bool wasClean);
+  virtual Task<void> webSocketError(WebSocket& ws, JsError error);
 
   // Which optional handlers the class defines: setAlarm() on a class without alarm() fails.
   virtual bool hasAlarmHandler() const { return false; }

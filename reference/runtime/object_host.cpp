@@ -46,22 +46,97 @@ ObjectSlot::ObjectSlot(Worker& worker, const std::string& className, DurableObje
       className_(className),
       factory_(factory),
       strand_(boost::asio::make_strand(worker.executor())),
+      description_(className + " \"" + id.name() + "\" in profile " + worker.profileName()),
+      webSockets_(*this, strand_, worker.flags(), worker.clock(), worker.log(), description_),
       state_(
           id,
           DurableObjectStorage(worker.store(),
                                worker.profileName() + "/" + className + "/" + id.toString(), *this),
-          *this),
+          *this, webSockets_),
+      idleTimer_(strand_),
       alarmTimer_(strand_) {}
 
 ObjectSlot::~ObjectSlot() = default;
 
 DurableObject& ObjectSlot::ensureConstructed() {
   if (!instance_) {
-    worker_.log()(LogLevel::kDebug, "constructing " + className_ + " \"" + id().name() +
-                                        "\" in profile " + worker_.profileName());
+    worker_.log()(LogLevel::kDebug, "constructing " + description_);
     instance_ = factory_(state_, worker_.env());
   }
   return *instance_;
+}
+
+void ObjectSlot::beginEvent() {
+  ++inFlight_;
+  ++idleGeneration_;
+  idleTimer_.cancel();
+}
+
+void ObjectSlot::endEvent() {
+  if (--inFlight_ > 0) {
+    return;
+  }
+  if (resetRequested_) {
+    destroyInstance("reset after its handler overran or an eviction was asked for");
+    return;
+  }
+  armIdleTimer();
+}
+
+void ObjectSlot::armIdleTimer() {
+  const double idleMs = worker_.idleEvictionMs();
+  if (inFlight_ > 0 || !instance_ || idleMs <= 0) {
+    return;
+  }
+  const uint64_t generation = ++idleGeneration_;
+  idleTimer_.expires_after(worker_.clock().toReal(idleMs));
+  idleTimer_.async_wait([this, generation, idleMs](const boost::system::error_code& error) {
+    if (error || generation != idleGeneration_ || inFlight_ > 0 || !instance_) {
+      return;
+    }
+    if (webSockets_.pinned()) {
+      // An accept() socket keeps the instance; its close arms the timer again.
+      return;
+    }
+    destroyInstance("idle for " + std::to_string(static_cast<long long>(idleMs)) + " ms");
+  });
+}
+
+void ObjectSlot::destroyInstance(const std::string& why) {
+  resetRequested_ = false;
+  if (!instance_) {
+    return;
+  }
+  webSockets_.abandonAcceptedSockets();
+  instance_.reset();
+  worker_.log()(LogLevel::kInfo, "evicted " + description_ + ": " + why);
+  // The reason a reset ended waits with belongs to the instance that is gone.
+  if (!alarmRunning_) {
+    endReason_.clear();
+  }
+}
+
+Task<void> ObjectSlot::evict() {
+  auto evictNow = [this]() -> Task<void> {
+    if (inFlight_ > 0) {
+      // Destroying an instance under a suspended handler would pull its frame away; the last
+      // event to end destroys it instead.
+      resetRequested_ = instance_ != nullptr;
+    } else {
+      destroyInstance("eviction asked for");
+    }
+    co_return;
+  };
+  co_await boost::asio::co_spawn(strand_, std::move(evictNow), boost::asio::use_awaitable);
+}
+
+void ObjectSlot::resetInstance(const std::string& reason) {
+  worker_.log()(LogLevel::kWarning, description_ + ": " + reason + "; resetting the object");
+  endWaits(reason);
+  resetRequested_ = true;
+  if (inFlight_ == 0) {
+    destroyInstance(reason);
+  }
 }
 
 // Whole milliseconds, as Date.now() gives them.

@@ -20,11 +20,16 @@
 #include "reference/runtime/alarm_store.h"
 #include "reference/runtime/clock.h"
 #include "reference/runtime/durable_object.h"
+#include "reference/runtime/hibernation_manager.h"
 #include "reference/runtime/object_store.h"
 
 namespace doc::ref {
 
 class Worker;
+
+// How long an object may go without an event in flight before its instance is destroyed:
+// workerd's 10 s (server/server.c++:459-575; observed 9-12 s), on the runtime's clock.
+inline constexpr double kDefaultIdleEvictionMs = 10'000;
 
 // Makes an instance of a class; called on the object's strand at its first event.
 using ObjectFactory =
@@ -47,6 +52,9 @@ class ObjectSlot : public ObjectServices {
     return boost::asio::co_spawn(
         strand_,
         [this, handler = std::move(handler)]() mutable -> Task<T> {
+          // Counted from here to the handler's end, thrown or not: the idle timer of eviction
+          // starts when no event is in flight.
+          const EventInFlight inFlight(*this);
           try {
             co_return co_await handler(ensureConstructed());
           } catch (const JsError&) {
@@ -63,6 +71,21 @@ class ObjectSlot : public ObjectServices {
   // Arms the timer for the alarm stored for this object, if any (after a restart).
   void restoreAlarm();
 
+  // Destroys the instance now, as the idle timer would (or when the events in flight have
+  // ended); storage, the alarm and hibernatable sockets stay. Does nothing to an object that is
+  // not in memory.
+  Task<void> evict();
+  // Ends the instance because a handler overran: its waits fail with `reason`, and it is
+  // destroyed once no event is in flight. On the strand.
+  void resetInstance(const std::string& reason);
+  // Starts the idle timer if nothing is in flight. On the strand.
+  void armIdleTimer();
+  bool instanceAlive() const { return instance_ != nullptr; }
+
+  HibernationManager& webSockets() { return webSockets_; }
+  // "Probe \"name\" in profile 2026-11-24", for log lines.
+  const std::string& description() const { return description_; }
+
   // ObjectServices.
   std::optional<double> getAlarm() override;
   void setAlarm(double scheduledTime) override;
@@ -73,7 +96,22 @@ class ObjectSlot : public ObjectServices {
   Task<void> sleep(double clockMs) override;
 
  private:
+  // Counts an event in flight for as long as it lives.
+  class EventInFlight {
+   public:
+    explicit EventInFlight(ObjectSlot& slot) : slot_(slot) { slot_.beginEvent(); }
+    ~EventInFlight() { slot_.endEvent(); }
+    EventInFlight(const EventInFlight&) = delete;
+    EventInFlight& operator=(const EventInFlight&) = delete;
+
+   private:
+    ObjectSlot& slot_;
+  };
+
   DurableObject& ensureConstructed();
+  void beginEvent();
+  void endEvent();
+  void destroyInstance(const std::string& why);
   void armAlarmTimer(double nextRun);
   Task<void> runAlarm();
   Task<void> runAlarmHandler(AlarmInvocationInfo info);
@@ -83,8 +121,16 @@ class ObjectSlot : public ObjectServices {
   std::string className_;
   const ObjectFactory& factory_;
   boost::asio::strand<boost::asio::any_io_executor> strand_;
+  std::string description_;
+  HibernationManager webSockets_;
   DurableObjectState state_;
   std::unique_ptr<DurableObject> instance_;
+
+  // Eviction: events in flight, the idle timer, and a reset waiting for them to end.
+  int inFlight_ = 0;
+  boost::asio::steady_timer idleTimer_;
+  uint64_t idleGeneration_ = 0;  // a timer that fired after being re-armed is stale
+  bool resetRequested_ = false;
 
   // Alarm state that is not stored: whether alarm() is running, and what it did to the alarm.
   boost::asio::steady_timer alarmTimer_;
@@ -157,6 +203,11 @@ class Worker {
   const boost::asio::any_io_executor& executor() const { return executor_; }
   const LogSink& log() const { return log_; }
 
+  // The idle time before an object's instance is destroyed (kDefaultIdleEvictionMs); 0 or
+  // less never evicts. Tests inject their own; set it before the first event.
+  double idleEvictionMs() const { return idleEvictionMs_; }
+  void setIdleEvictionMs(double clockMs) { idleEvictionMs_ = clockMs; }
+
  private:
   std::string profileName_;
   FlagSet flags_;
@@ -168,6 +219,7 @@ class Worker {
   LogSink log_;
   Env env_;
   std::map<std::string, std::unique_ptr<DurableObjectNamespace>> namespaces_;
+  double idleEvictionMs_ = kDefaultIdleEvictionMs;
 };
 
 }  // namespace doc::ref

@@ -9,11 +9,15 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 
+#include "common/websocket/handshake.h"
+#include "reference/runtime/web_socket.h"
+
 namespace doc::ref {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+namespace ws = doc::ws;
 
 namespace {
 
@@ -71,6 +75,31 @@ http::response<http::string_body> toBeast(const HttpResponse& response, unsigned
                        (connection == response.headers.end() || connection->second != "close"));
   converted.prepare_payload();
   return converted;
+}
+
+// Whether `request` asks for a WebSocket (RFC 6455 §4.2.1): an Upgrade to websocket, version 13
+// and a key. Header values are compared case-insensitively where the RFC says so.
+bool isWebSocketUpgrade(const http::request<http::string_body>& request) {
+  const std::string upgrade = lowerCase(std::string(request[http::field::upgrade]));
+  const std::string connection = lowerCase(std::string(request[http::field::connection]));
+  return request.method() == http::verb::get && upgrade == "websocket" &&
+         connection.find("upgrade") != std::string::npos &&
+         request[http::field::sec_websocket_version] == "13" &&
+         !request[http::field::sec_websocket_key].empty();
+}
+
+// The 101 answer of §4.2.2, with whatever headers the object added.
+http::response<http::empty_body> switchingProtocols(
+    const HttpResponse& response, const http::request<http::string_body>& request) {
+  http::response<http::empty_body> answer{http::status::switching_protocols, request.version()};
+  for (const auto& [name, value] : response.headers) {
+    answer.set(name, value);
+  }
+  answer.set(http::field::upgrade, "websocket");
+  answer.set(http::field::connection, "Upgrade");
+  answer.set(http::field::sec_websocket_accept,
+             ws::acceptKey(std::string(request[http::field::sec_websocket_key])));
+  return answer;
 }
 
 }  // namespace
@@ -169,6 +198,27 @@ Task<void> HttpServer::serve(asio::ip::tcp::socket socket) {
                                  std::string(request.target()) + " from " + peer +
                                  " failed: " + error.what());
       response = HttpResponse{500, {{"content-type", "text/plain"}}, "reference runtime error"};
+    }
+
+    if (response.status == 101 && response.webSocket) {
+      if (isWebSocketUpgrade(request)) {
+        // The connection now belongs to the object's socket: the handshake goes out, then the
+        // stream and any bytes read past the request are handed over.
+        auto handshake = switchingProtocols(response, request);
+        stream.expires_never();
+        auto [writeError, bytesWritten] =
+            co_await http::async_write(stream, handshake, asio::as_tuple(asio::use_awaitable));
+        if (writeError) {
+          reportFailure(peer, "writing a WebSocket handshake", writeError);
+          break;
+        }
+        std::string leftover = beast::buffers_to_string(buffer.data());
+        response.webSocket->connect(stream.release_socket(), std::move(leftover));
+        co_return;
+      }
+      log_(LogLevel::kWarning, "an object answered 101 to " + std::string(request.target()) +
+                                   " from " + peer + ", which is not a WebSocket upgrade");
+      response = HttpResponse{400, {{"content-type", "text/plain"}}, "not a WebSocket upgrade"};
     }
 
     http::response<http::string_body> answer;
