@@ -409,6 +409,10 @@ svg .retry-label { font: 600 10px "DejaVu Sans", sans-serif; fill: #0550ae; text
 svg .event-mark { stroke: #8c959f; stroke-width: 1.5; }
 ol.frames { font-size: 12px; padding-left: 24px; }
 ol.frames .t { color: var(--muted); display: inline-block; min-width: 70px; }
+table.wire { font-size: 12px; border-collapse: collapse; margin: 4px 0 8px 0; }
+table.wire td, table.wire th { padding: 1px 8px; text-align: left; }
+table.wire .t { color: var(--muted); }
+p.socket { font-size: 12px; margin: 6px 0 2px 0; }
 )css"_m;
 
 void legend(Html& page) {
@@ -961,6 +965,74 @@ Html frameSequence(const json& events) {
   return list;
 }
 
+// What one frame carried, in a few words: the text, the close code and reason, or the size.
+std::string frameContent(const json& frame) {
+  const std::string opcode = stringField(frame, "opcode");
+  if (opcode == "close") {
+    if (!frame.contains("code")) {
+      return "(empty payload)";
+    }
+    return compactJson(frame["code"]) + " " + compactJson(frame.value("reason", json("")));
+  }
+  if (frame.contains("text")) {
+    return compactJson(frame["text"]);
+  }
+  if (frame.contains("base64")) {
+    return "base64 " + stringField(frame, "base64");
+  }
+  if (frame.contains("length")) {
+    return compactJson(frame["length"]) + " bytes";
+  }
+  return "";
+}
+
+// The frames of every WebSocket of a result, both directions in time order, and how each
+// connection ended: the close handshake as it was on the wire.
+Html socketWire(const json& sockets) {
+  Html page;
+  for (const auto& [name, socket] : sockets.items()) {
+    if (!socket.is_object() || !socket.contains("wire") || !socket["wire"].is_array()) {
+      continue;
+    }
+    page << "<p class=\"socket\">socket <code>"_m << name << "</code>"_m;
+    if (socket.value("ended", false)) {
+      page << " ended ("_m << stringField(socket, "endedBy") << ") at +"_m
+           << duration(socket.value("endedAt", 0.0)) << ", client close code "_m
+           << compactJson(socket.value("clientCode", json()));
+    } else {
+      page << " still open at the end"_m;
+    }
+    page << "</p><table class=\"wire\"><tr><th>at</th><th></th><th>frame</th><th>payload</th>"
+            "</tr>"_m;
+    for (const json& frame : socket["wire"]) {
+      const bool out = stringField(frame, "dir") == "out";
+      std::string flags;
+      for (const char* flag : {"rsv1", "rsv2", "rsv3"}) {
+        if (frame.value(flag, false)) {
+          flags += std::string(" ") + flag;
+        }
+      }
+      if (frame.contains("fin") && !frame.value("fin", true)) {
+        flags += " no-fin";
+      }
+      if (frame.contains("masked") && out && !frame.value("masked", true)) {
+        flags += " unmasked";
+      }
+      page << "<tr><td class=\"t\">+"_m << duration(frame.value("at", 0.0)) << "</td><td>"_m
+           << (out ? "harness → target"_m : "target → harness"_m) << "</td><td>"_m
+           << stringField(frame, "opcode") << flags << "</td><td><code>"_m << frameContent(frame)
+           << "</code></td></tr>"_m;
+    }
+    page << "</table>"_m;
+    if (socket.contains("violations") && socket["violations"].is_array() &&
+        !socket["violations"].empty()) {
+      page << "<p class=\"socket\">protocol violations by the target: <code>"_m
+           << compactJson(socket["violations"]) << "</code></p>"_m;
+    }
+  }
+  return page;
+}
+
 // --- Results -----------------------------------------------------------------------------------
 
 void rawJson(Html& page, Markup name, const json& value, bool open) {
@@ -998,6 +1070,9 @@ void stepSection(Html& page, const StepTrace& step) {
   if (observation.is_object() && observation.contains("events") &&
       observation["events"].is_array()) {
     page << alarmTimeline(step, observation["events"]) << frameSequence(observation["events"]);
+  }
+  if (step.kind == "wsSockets" && observation.is_object()) {
+    page << socketWire(observation);
   }
   rawJson(page, "request"_m, step.request, false);
   rawJson(page, "observation"_m, step.observation, anyFailed);

@@ -347,6 +347,35 @@ TEST(HtmlReport, ListsWebSocketEventsAsAFrameSequence) {
   EXPECT_NE(frames.find("+20 ms"), std::string::npos);
 }
 
+TEST(HtmlReport, ShowsEachSocketsFramesOnTheWireInOrderAndHowItEnded) {
+  RunReport report = makeRunReport();
+  Result result = makeResult("ws", "2024-04-03", Status::kPass);
+  harness::StepTrace sockets;
+  sockets.id = "(sockets)";
+  sockets.kind = "wsSockets";
+  sockets.observation = {
+      {"s1",
+       {{"wire",
+         {{{"at", 1}, {"dir", "out"}, {"opcode", "text"}, {"text", "<hello>"}},
+          {{"at", 2}, {"dir", "out"}, {"opcode", "close"}, {"code", 4000}, {"reason", "custom"}},
+          {{"at", 9}, {"dir", "in"}, {"opcode", "close"}, {"payloadLength", 0}}}},
+        {"ended", true},
+        {"endedAt", 12},
+        {"endedBy", "fin"},
+        {"clientCode", 1005}}}};
+  result.trace.push_back(sockets);
+  report.results.push_back(result);
+  const std::string html = toHtml({report}, kRequirements);
+  const std::string wire = between(html, "<table class=\"wire\">", "</table>");
+
+  EXPECT_EQ(occurrences(wire, "<tr><td"), 3u);
+  ASSERT_NE(wire.find("(empty payload)"), std::string::npos);
+  EXPECT_LT(wire.find("&lt;hello&gt;"), wire.find("4000 &quot;custom&quot;"));
+  EXPECT_LT(wire.find("4000 &quot;custom&quot;"), wire.find("(empty payload)"));
+  EXPECT_NE(wire.find("target → harness"), std::string::npos);
+  EXPECT_NE(html.find("ended (fin) at +12 ms, client close code 1005"), std::string::npos);
+}
+
 // --- Files and JSON ----------------------------------------------------------------------------
 
 TEST(HtmlReport, WritesThePageAndNamesAPathItCannotWrite) {
