@@ -13,6 +13,7 @@ debian_packages=(
   libpugixml-dev libcli11-dev libssl-dev libgtest-dev libgmock-dev
   python3-jsonschema libxml2-utils  # The report tests validate JSON and XML with real parsers.
   chromium                   # The HTML report is rendered and checked in a real browser.
+  wrk                        # The load generator of tools/bench.sh.
 )
 
 missing=()

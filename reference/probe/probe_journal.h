@@ -4,8 +4,11 @@
 // (specs/probe-protocol.md, "log").
 #pragma once
 
+#include <mutex>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <unordered_map>
 
 #include "reference/runtime/object_store.h"
 
@@ -27,7 +30,18 @@ class ProbeJournal {
   bool consumeCount(const std::string& objectKey, const nlohmann::json::json_pointer& pointer);
 
  private:
+  std::optional<long long> cachedLastSeq(const std::string& objectKey);
+  std::optional<nlohmann::json> cachedBehaviour(const std::string& objectKey);
+  void forget(const std::string& objectKey);
+
   ObjectStore& store_;
+  // Write-through copies of what is stored, so that the hot path (one fetch: one append, one
+  // look at fetch.throwCount) reads nothing back from SQLite: the last seq and the behaviour
+  // document of each object seen since the start. Every write goes through this class, so the
+  // copies never go stale; a failed transaction forgets its object's copies.
+  std::mutex cacheLock_;  // Taken inside the store's lock, never the other way round.
+  std::unordered_map<std::string, long long> lastSeq_;
+  std::unordered_map<std::string, nlohmann::json> behaviours_;
 };
 
 }  // namespace doc::ref

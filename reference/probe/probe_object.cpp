@@ -2,7 +2,9 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <boost/url/parse.hpp>
+#include <cctype>
 #include <iomanip>
 #include <limits>
 #include <regex>
@@ -520,7 +522,13 @@ HttpResponse ProbeObject::openWebSocket(const HttpRequest& request) {
   };
 
   const auto upgrade = request.headers.find("upgrade");
-  if (upgrade == request.headers.end() || upgrade->second != "websocket") {
+  // The token is case-insensitive (RFC 6455 §4.2.1).
+  const auto isWebSocketToken = [](std::string value) {
+    std::transform(value.begin(), value.end(), value.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return value == "websocket";
+  };
+  if (upgrade == request.headers.end() || !isWebSocketToken(upgrade->second)) {
     return fail(426, "TypeError", "probe: /__probe/ws needs an Upgrade: websocket request");
   }
   static const std::regex kSocketId("[A-Za-z0-9._-]{1,64}");

@@ -30,7 +30,7 @@ std::optional<std::string> prefixUpperBound(std::string prefix) {
 }  // namespace
 
 ObjectStore::ObjectStore(const std::string& dataDir)
-    : db_(databasePath(dataDir), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE) {
+    : db_(databasePath(dataDir), SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE), statements_(db_) {
   db_.exec("PRAGMA journal_mode=WAL");
   // NORMAL with WAL loses nothing when the process is killed, only on a power cut.
   db_.exec("PRAGMA synchronous=NORMAL");
@@ -42,38 +42,38 @@ ObjectStore::ObjectStore(const std::string& dataDir)
 
 std::optional<std::string> ObjectStore::get(const std::string& objectKey, const std::string& key) {
   const std::lock_guard guard(lock_);
-  SQLite::Statement query(db_, "SELECT value FROM kv WHERE object = ? AND key = ?");
-  query.bind(1, objectKey);
-  query.bind(2, key.data(), int(key.size()));
-  if (!query.executeStep()) {
+  auto query = statements_.get("SELECT value FROM kv WHERE object = ? AND key = ?");
+  query->bind(1, objectKey);
+  query->bind(2, key.data(), int(key.size()));
+  if (!query->executeStep()) {
     return std::nullopt;
   }
-  return query.getColumn(0).getString();
+  return query->getColumn(0).getString();
 }
 
 void ObjectStore::put(const std::string& objectKey, const std::string& key,
                       const std::string& value) {
   const std::lock_guard guard(lock_);
-  SQLite::Statement insert(db_, "INSERT OR REPLACE INTO kv (object, key, value) VALUES (?, ?, ?)");
-  insert.bind(1, objectKey);
-  insert.bind(2, key.data(), int(key.size()));
-  insert.bind(3, value);
-  insert.exec();
+  auto insert = statements_.get("INSERT OR REPLACE INTO kv (object, key, value) VALUES (?, ?, ?)");
+  insert->bind(1, objectKey);
+  insert->bind(2, key.data(), int(key.size()));
+  insert->bind(3, value);
+  insert->exec();
 }
 
 bool ObjectStore::remove(const std::string& objectKey, const std::string& key) {
   const std::lock_guard guard(lock_);
-  SQLite::Statement remove(db_, "DELETE FROM kv WHERE object = ? AND key = ?");
-  remove.bind(1, objectKey);
-  remove.bind(2, key.data(), int(key.size()));
-  return remove.exec() > 0;
+  auto remove = statements_.get("DELETE FROM kv WHERE object = ? AND key = ?");
+  remove->bind(1, objectKey);
+  remove->bind(2, key.data(), int(key.size()));
+  return remove->exec() > 0;
 }
 
 void ObjectStore::removeAll(const std::string& objectKey) {
   const std::lock_guard guard(lock_);
-  SQLite::Statement remove(db_, "DELETE FROM kv WHERE object = ?");
-  remove.bind(1, objectKey);
-  remove.exec();
+  auto remove = statements_.get("DELETE FROM kv WHERE object = ?");
+  remove->bind(1, objectKey);
+  remove->exec();
 }
 
 std::vector<std::pair<std::string, std::string>> ObjectStore::list(const std::string& objectKey,
@@ -124,9 +124,15 @@ std::vector<std::pair<std::string, std::string>> ObjectStore::list(const std::st
 
 void ObjectStore::transact(const std::function<void(SQLite::Database&)>& work) {
   const std::lock_guard guard(lock_);
-  SQLite::Transaction transaction(db_);
-  work(db_);
-  transaction.commit();
+  // Prepared BEGIN and COMMIT: SQLite::Transaction parses both on every call.
+  statements_.get("BEGIN")->exec();
+  try {
+    work(db_);
+    statements_.get("COMMIT")->exec();
+  } catch (...) {
+    statements_.get("ROLLBACK")->tryExecuteStep();
+    throw;
+  }
 }
 
 }  // namespace doc::ref

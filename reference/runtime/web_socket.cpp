@@ -22,6 +22,10 @@ constexpr size_t kReadChunkBytes = 64 * 1024;
 // read until the object catches up, so a client that floods a slow handler costs bounded memory.
 constexpr size_t kMaxQueuedEvents = 64;
 constexpr size_t kMaxQueuedEventBytes = kMaxWebSocketMessageBytes;
+// Frames waiting to be written beyond which the connection is not read either: Pongs and
+// auto-responses are queued without a handler, so a client that sends Pings but never reads
+// would otherwise grow the outbox without bound.
+constexpr size_t kMaxOutboxBytes = 1 << 20;
 // How long a connection ended with a Close frame is drained before it is closed: long enough
 // for the peer to read the Close (closing with unread input would send an RST that can destroy
 // it), short enough that a silent peer does not hold a socket.
@@ -211,8 +215,17 @@ void WebSocket::attach(asio::ip::tcp::socket socket, std::string leftover) {
   }
 }
 
+void WebSocket::upgradeFailed() {
+  if (attached_ || abandoned_) {
+    return;
+  }
+  attached_ = true;  // Nothing will attach any more.
+  handleReadEnded(asio::error::connection_aborted);
+}
+
 bool WebSocket::queueFull() const {
-  return events_.size() >= kMaxQueuedEvents || queuedBytes_ >= kMaxQueuedEventBytes;
+  return events_.size() >= kMaxQueuedEvents || queuedBytes_ >= kMaxQueuedEventBytes ||
+         outboxBytes_ >= kMaxOutboxBytes;
 }
 
 // `self` keeps the socket alive for as long as the coroutine runs.
@@ -383,6 +396,7 @@ void WebSocket::queueFrame(ws::Opcode opcode, std::string payload) {
   frame.opcode = opcode;
   frame.payload = std::move(payload);
   outbox_.push_back(ws::encodeFrame(frame));
+  outboxBytes_ += outbox_.back().size();
   startWriter();
 }
 
@@ -403,7 +417,12 @@ Task<void> WebSocket::writeLoop([[maybe_unused]] std::shared_ptr<WebSocket> self
         co_await asio::async_write(*socket_, out, asio::as_tuple(asio::use_awaitable));
     if (error) {
       outbox_.clear();
+      outboxBytes_ = 0;
       break;
+    }
+    outboxBytes_ -= std::min(outboxBytes_, bytes.size());
+    if (outboxBytes_ < kMaxOutboxBytes) {
+      space_.cancel();  // The read loop may wait for the outbox to drain.
     }
   }
   writing_ = false;
@@ -450,6 +469,7 @@ void WebSocket::closeTcp() {
   }
   tcpClosed_ = true;
   outbox_.clear();
+  outboxBytes_ = 0;
   linger_.cancel();
   space_.cancel();
   if (socket_) {
@@ -516,6 +536,15 @@ void WebSocketClientEnd::connect(asio::ip::tcp::socket socket, std::string lefto
     server->attach(std::move(socket), std::move(leftover));
   };
   asio::post(server->host_.strand(), std::move(attach));
+}
+
+void WebSocketClientEnd::fail() {
+  if (connected_) {
+    return;
+  }
+  connected_ = true;
+  auto server = server_;
+  asio::post(server->host_.strand(), [server] { server->upgradeFailed(); });
 }
 
 WebSocketPair::WebSocketPair(DurableObjectState& ctx)

@@ -105,6 +105,7 @@ class WebSocket : public std::enable_shared_from_this<WebSocket> {
 
   // The connection (on the strand).
   void attach(boost::asio::ip::tcp::socket socket, std::string leftover);
+  void upgradeFailed();
   Task<void> readLoop(std::shared_ptr<WebSocket> self, std::string leftover);
   void consume(doc::ws::FrameParser& parser, doc::ws::MessageAssembler& assembler,
                std::string_view bytes);
@@ -152,6 +153,7 @@ class WebSocket : public std::enable_shared_from_this<WebSocket> {
   bool discarding_ = false;  // bytes read are dropped: after a Close or an error
   Finish finish_ = Finish::kNone;
   std::deque<std::string> outbox_;
+  size_t outboxBytes_ = 0;  // The bytes in outbox_ (popped frames count until written).
   bool writing_ = false;
   boost::asio::steady_timer linger_;
   boost::asio::steady_timer space_;  // canceled when the event queue has room again
@@ -170,6 +172,10 @@ class WebSocketClientEnd {
 
   // From any thread: `leftover` holds bytes read past the upgrade request.
   void connect(boost::asio::ip::tcp::socket socket, std::string leftover);
+  // From any thread: the upgrade never completed (the handshake could not be written, or the
+  // request was no upgrade after all). The server end sees a connection that ended without a
+  // Close frame, so it gets its 1006 close and leaves getWebSockets() instead of lingering.
+  void fail();
 
  private:
   std::shared_ptr<WebSocket> server_;

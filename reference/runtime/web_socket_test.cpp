@@ -8,6 +8,7 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/read.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/asio/write.hpp>
@@ -323,6 +324,7 @@ class RawClient {
   }
 
   void writeRaw(const std::string& bytes) { asio::write(socket_, asio::buffer(bytes)); }
+  tcp::socket& socket() { return socket_; }
   void send(ws::Frame frame, bool masked = true) {
     frame.masked = masked;
     frame.maskKey = {0x12, 0x34, 0x56, 0x78};
@@ -699,6 +701,57 @@ TEST(WebSockets, ARequestWithUpgradeHeadersThatTheObjectDoesNotUpgradeGetsItsOrd
   Host host(FlagSet{});
   RawClient client(host.endpoint);
   EXPECT_EQ(client.upgrade("/a/plain"), 200);
+}
+
+TEST(WebSockets, AMalformedUpgradeNeverReachesTheObjectSoNoSocketIsLeftBehind) {
+  Host host(FlagSet{});
+  const std::string base =
+      "GET /a/ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n";
+  const std::string goodKey = "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n";
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {base + goodKey + "Sec-WebSocket-Version: 8\r\n\r\n", "HTTP/1.1 426"},
+      {base + "Sec-WebSocket-Key: abc\r\nSec-WebSocket-Version: 13\r\n\r\n", "HTTP/1.1 400"},
+      {base + "Sec-WebSocket-Version: 13\r\n\r\n", "HTTP/1.1 400"},
+  };
+  for (const auto& [request, status] : cases) {
+    RawClient client(host.endpoint);
+    client.writeRaw(request);
+    std::string answer(12, '\0');
+    asio::read(client.socket(), asio::buffer(answer));
+    EXPECT_EQ(answer, status) << request;
+  }
+
+  host.run("a", [](DurableObjectState& ctx) { EXPECT_TRUE(ctx.getWebSockets().empty()); });
+  EXPECT_FALSE(host.shared.has("fetch"));
+}
+
+TEST(WebSockets, AClientThatPingsWithoutReadingIsNoLongerReadOnceItsPongsPileUp) {
+  Host host(FlagSet{});
+  RawClient client(host.endpoint);
+  ASSERT_EQ(client.upgrade("/a/ws"), 101);
+  // The client never reads: once the kernel buffers and the server's outbox are full, the
+  // server stops reading too, and the client's writes stall instead of the server's memory
+  // growing. 64 MiB of Pings would need 64 MiB of Pongs queued without that.
+  client.socket().non_blocking(true);
+  ws::Frame ping{.opcode = ws::Opcode::kPing, .masked = true, .payload = std::string(125, 'p')};
+  const std::string frame = ws::encodeFrame(ping);
+  size_t written = 0;
+  const auto giveUp = std::chrono::steady_clock::now() + kDeadline;
+  int stalls = 0;
+  while (written < (64u << 20) && std::chrono::steady_clock::now() < giveUp) {
+    boost::system::error_code error;
+    written += client.socket().write_some(asio::buffer(frame), error);
+    if (error == asio::error::would_block) {
+      if (++stalls > 400) {
+        break;  // Stalled for 2 s: the server has stopped reading.
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      continue;
+    }
+    ASSERT_FALSE(error) << error.message();
+    stalls = 0;
+  }
+  EXPECT_LT(written, 64u << 20) << "the server read 64 MiB of Pings nobody took the Pongs of";
 }
 
 // ----------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 #include "reference/server/http_server.h"
 
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -8,6 +9,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <cctype>
+#include <optional>
 
 #include "common/websocket/handshake.h"
 #include "reference/runtime/web_socket.h"
@@ -86,6 +89,42 @@ bool isWebSocketUpgrade(const http::request<http::string_body>& request) {
          connection.find("upgrade") != std::string::npos &&
          request[http::field::sec_websocket_version] == "13" &&
          !request[http::field::sec_websocket_key].empty();
+}
+
+// Why a request that asks for a WebSocket cannot have one, or nothing when it is a valid
+// upgrade or asks for none. Checked before the object sees the request, so that no object ever
+// accepts a socket whose handshake fails. A key must be 16 bytes in base64 (§4.2.1 item 5); an
+// unknown version gets 426 naming the one spoken (§4.4).
+std::optional<HttpResponse> upgradeRefusal(const http::request<http::string_body>& request) {
+  const std::string upgrade = lowerCase(std::string(request[http::field::upgrade]));
+  if (upgrade != "websocket") {
+    return std::nullopt;
+  }
+  const auto refuse = [](int status, std::string why) {
+    return HttpResponse{status, {{"content-type", "text/plain"}}, std::move(why)};
+  };
+  if (request.version() < 11) {
+    return refuse(400, "a WebSocket upgrade needs HTTP/1.1");
+  }
+  if (request[http::field::sec_websocket_version] != "13") {
+    HttpResponse answer = refuse(426, "this server speaks WebSocket version 13 only");
+    answer.headers["sec-websocket-version"] = "13";
+    return answer;
+  }
+  const std::string key(request[http::field::sec_websocket_key]);
+  // 16 bytes in base64: 22 characters of the alphabet and "==".
+  const bool keyWellFormed =
+      key.size() == 24 && key.ends_with("==") &&
+      std::all_of(key.begin(), key.end() - 2, [](char c) {
+        return std::isalnum(static_cast<unsigned char>(c)) || c == '+' || c == '/';
+      });
+  if (!keyWellFormed) {
+    return refuse(400, "Sec-WebSocket-Key must be 16 bytes in base64");
+  }
+  if (!isWebSocketUpgrade(request)) {
+    return refuse(400, "a WebSocket upgrade needs GET and Connection: Upgrade");
+  }
+  return std::nullopt;
 }
 
 // The 101 answer of §4.2.2, with whatever headers the object added.
@@ -191,13 +230,17 @@ Task<void> HttpServer::serve(asio::ip::tcp::socket socket) {
     const auto& request = parser.get();
 
     HttpResponse response;
-    try {
-      response = co_await handler_(fromBeast(request));
-    } catch (const std::exception& error) {
-      log_(LogLevel::kError, "handling " + std::string(request.method_string()) + " " +
-                                 std::string(request.target()) + " from " + peer +
-                                 " failed: " + error.what());
-      response = HttpResponse{500, {{"content-type", "text/plain"}}, "reference runtime error"};
+    if (auto refusal = upgradeRefusal(request)) {
+      response = std::move(*refusal);
+    } else {
+      try {
+        response = co_await handler_(fromBeast(request));
+      } catch (const std::exception& error) {
+        log_(LogLevel::kError, "handling " + std::string(request.method_string()) + " " +
+                                   std::string(request.target()) + " from " + peer +
+                                   " failed: " + error.what());
+        response = HttpResponse{500, {{"content-type", "text/plain"}}, "reference runtime error"};
+      }
     }
 
     if (response.status == 101 && response.webSocket) {
@@ -210,6 +253,7 @@ Task<void> HttpServer::serve(asio::ip::tcp::socket socket) {
             co_await http::async_write(stream, handshake, asio::as_tuple(asio::use_awaitable));
         if (writeError) {
           reportFailure(peer, "writing a WebSocket handshake", writeError);
+          response.webSocket->fail();
           break;
         }
         std::string leftover = beast::buffers_to_string(buffer.data());
@@ -218,6 +262,7 @@ Task<void> HttpServer::serve(asio::ip::tcp::socket socket) {
       }
       log_(LogLevel::kWarning, "an object answered 101 to " + std::string(request.target()) +
                                    " from " + peer + ", which is not a WebSocket upgrade");
+      response.webSocket->fail();
       response = HttpResponse{400, {{"content-type", "text/plain"}}, "not a WebSocket upgrade"};
     }
 
