@@ -8,34 +8,18 @@
 #include <future>
 
 #include "reference/probe/probe_worker.h"
+#include "reference/runtime/io_test_support.h"
 
 namespace doc::ref {
 namespace {
 
 using namespace std::chrono_literals;
 
-// Long enough for a loaded CI machine, short enough that a hang fails the test instead of CI.
-constexpr auto kDeadline = 10s;
+using test_io::kDeadline;
+using test_io::runTask;
 constexpr double kFastScale = 0.001;
 constexpr const char* kPlain = "2024-04-03";
 constexpr const char* kWithFlags = "2024-04-03+no_rpc";
-
-// Runs `io` on this thread until `task` has completed, and returns its result or rethrows.
-template <class T>
-T runTask(boost::asio::io_context& io, Task<T> task) {
-  auto future = boost::asio::co_spawn(io, std::move(task), boost::asio::use_future);
-  const auto deadline = std::chrono::steady_clock::now() + kDeadline;
-  while (future.wait_for(0s) != std::future_status::ready) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      throw std::runtime_error("the task did not complete within the test deadline");
-    }
-    io.restart();
-    if (io.run_one_for(10ms) == 0 && io.stopped()) {
-      throw std::runtime_error("the io_context ran out of work before the task completed");
-    }
-  }
-  return future.get();
-}
 
 // The probe as main.cpp wires it, for two profiles, over an in-memory store. Profile kPlain has
 // rpc and requires full URLs; kWithFlags has neither.

@@ -3,8 +3,8 @@
 #include <openssl/evp.h>
 
 #include <algorithm>
+#include <boost/algorithm/string/predicate.hpp>
 #include <boost/url/parse.hpp>
-#include <cctype>
 #include <iomanip>
 #include <limits>
 #include <regex>
@@ -523,12 +523,7 @@ HttpResponse ProbeObject::openWebSocket(const HttpRequest& request) {
 
   const auto upgrade = request.headers.find("upgrade");
   // The token is case-insensitive (RFC 6455 §4.2.1).
-  const auto isWebSocketToken = [](std::string value) {
-    std::transform(value.begin(), value.end(), value.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return value == "websocket";
-  };
-  if (upgrade == request.headers.end() || !isWebSocketToken(upgrade->second)) {
+  if (upgrade == request.headers.end() || !boost::iequals(upgrade->second, "websocket")) {
     return fail(426, "TypeError", "probe: /__probe/ws needs an Upgrade: websocket request");
   }
   static const std::regex kSocketId("[A-Za-z0-9._-]{1,64}");

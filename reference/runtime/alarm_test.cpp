@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <future>
 
+#include "reference/runtime/io_test_support.h"
 #include "reference/runtime/object_host.h"
 
 namespace doc::ref {
@@ -16,48 +17,15 @@ namespace {
 
 using namespace std::chrono_literals;
 
-// Long enough for a loaded CI machine, short enough that a hang fails the test instead of CI.
-constexpr auto kDeadline = 10s;
+using test_io::kDeadline;
+using test_io::runTask;
+using test_io::runUntil;
 // A thousand times faster than real time: the 2 s first retry takes 2 ms, the whole default
 // chain of six retries about 130 ms.
 constexpr double kFastScale = 0.001;
 constexpr const char* kProfile = "2026-01-01";
 // A time no test reaches: an alarm that must stay pending while the test looks at it.
 constexpr double kFarFutureMs = 1e7;
-
-// Runs `io` on this thread until `task` has completed, and returns its result or rethrows.
-template <class T>
-T runTask(boost::asio::io_context& io, Task<T> task) {
-  auto future = boost::asio::co_spawn(io, std::move(task), boost::asio::use_future);
-  const auto deadline = std::chrono::steady_clock::now() + kDeadline;
-  while (future.wait_for(0s) != std::future_status::ready) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      throw std::runtime_error("the task did not complete within the test deadline");
-    }
-    io.restart();
-    if (io.run_one_for(10ms) == 0 && io.stopped()) {
-      throw std::runtime_error("the io_context ran out of work before the task completed");
-    }
-  }
-  return future.get();
-}
-
-// Runs `io` on this thread until `done()` holds; false when the deadline passed first or `io`
-// ran out of work.
-bool runUntil(boost::asio::io_context& io, const std::function<bool()>& done) {
-  const auto deadline = std::chrono::steady_clock::now() + kDeadline;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      return false;
-    }
-    io.restart();
-    // Out of work: nothing left that could make `done()` true.
-    if (io.run_one_for(10ms) == 0 && io.stopped()) {
-      return done();
-    }
-  }
-  return true;
-}
 
 // Runs `io` until it has nothing left to do (no armed timer, no pending handler); false when it
 // still had work at the deadline, e.g. an alarm that keeps being retried.

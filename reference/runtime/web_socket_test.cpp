@@ -20,6 +20,7 @@
 
 #include "common/websocket/handshake.h"
 #include "reference/runtime/hibernation_manager.h"
+#include "reference/runtime/io_test_support.h"
 #include "reference/runtime/object_host.h"
 #include "reference/server/http_server.h"
 
@@ -31,8 +32,7 @@ namespace ws = doc::ws;
 using tcp = asio::ip::tcp;
 using namespace std::chrono_literals;
 
-// Long enough for a loaded CI machine, short enough that a hang fails the test instead of CI.
-constexpr auto kDeadline = 10s;
+using test_io::kDeadline;
 // A thousand times faster than real time: the 10 s idle time of eviction takes 10 ms.
 constexpr double kFastScale = 0.001;
 constexpr const char* kOrigin = "https://socket.invalid";

@@ -12,6 +12,8 @@
 #include <chrono>
 #include <future>
 
+#include "reference/runtime/io_test_support.h"
+
 namespace doc::ref {
 namespace {
 
@@ -21,44 +23,11 @@ namespace http = beast::http;
 using tcp = asio::ip::tcp;
 using namespace std::chrono_literals;
 
-// Long enough for a loaded CI machine, short enough that a hang fails the test instead of CI.
-constexpr auto kDeadline = 10s;
+using test_io::kDeadline;
+using test_io::runTask;
+using test_io::runUntil;
 // The server's limit (http_server.cpp): a request declaring one byte more is over it.
 constexpr std::uint64_t kBodyLimit = 64 * 1024 * 1024;
-
-// Runs `io` on this thread until `task` has completed, and returns its result or rethrows.
-template <class T>
-T runTask(asio::io_context& io, Task<T> task) {
-  auto future = asio::co_spawn(io, std::move(task), asio::use_future);
-  const auto deadline = std::chrono::steady_clock::now() + kDeadline;
-  while (future.wait_for(0s) != std::future_status::ready) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      throw std::runtime_error("the task did not complete within the test deadline");
-    }
-    io.restart();
-    if (io.run_one_for(10ms) == 0 && io.stopped()) {
-      throw std::runtime_error("the io_context ran out of work before the task completed");
-    }
-  }
-  return future.get();
-}
-
-// Runs `io` on this thread until `done()` holds; false when the deadline passed first or `io`
-// ran out of work.
-bool runUntil(asio::io_context& io, const std::function<bool()>& done) {
-  const auto deadline = std::chrono::steady_clock::now() + kDeadline;
-  while (!done()) {
-    if (std::chrono::steady_clock::now() > deadline) {
-      return false;
-    }
-    io.restart();
-    // Out of work: nothing left that could make `done()` true.
-    if (io.run_one_for(10ms) == 0 && io.stopped()) {
-      return done();
-    }
-  }
-  return true;
-}
 
 // What the test handler saw, and a gate a request to /held waits on until the test opens it.
 struct HandlerState {
